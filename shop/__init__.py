@@ -1,0 +1,115 @@
+"""Sharestall: micro-stores that sell a shared supplier catalog."""
+import logging
+import os
+
+from flask import Flask, g, jsonify, render_template
+from jinja2 import StrictUndefined
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from shop import config as config_module
+from shop.extensions import babel, bind_job_app, csrf, db, huey, login, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then the caller's overrides."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(os.getcwd(), "instance"),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.add_extension("jinja2.ext.do")
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_errors(app)
+    from shop.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shop.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    huey.immediate = app.config["HUEY_IMMEDIATE"]
+    bind_job_app(app)
+
+    from shop.accounts.models import User
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    import shop.models  # noqa: F401  (the complete metadata)
+    from shop import accounts, admin, catalog, earnings, fulfillment, orders, payments, stores
+
+    for package in (accounts, catalog, stores, orders, payments, fulfillment, earnings, admin):
+        app.register_blueprint(package.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+            ok = True
+        except Exception:  # any failure means the database does not answer
+            db.session.rollback()
+            ok = False
+        return jsonify(status="ok" if ok else "error", database=ok), 200 if ok else 503
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from shop import i18n
+
+    app.jinja_env.filters["money"] = i18n.money_filter
+    app.jinja_env.filters["datetime"] = i18n.date_filter
+
+    @app.context_processor
+    def helpers():
+        return {
+            "html_lang": i18n.html_lang,
+            "locale_code": i18n.locale_code,
+            "languages": app.config["LANGUAGES"],
+            "htmx_cdn": app.config["HTMX_CDN"],
+            "csrf_value": generate_csrf,
+        }
+
+    @app.after_request
+    def remember_language(response):
+        if g.get("set_lang_cookie"):
+            response.set_cookie("lang", g.set_lang_cookie, max_age=365 * 86400, samesite="Lax")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, lambda e, code=code: (render_template("error.html", code=code), code))

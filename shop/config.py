@@ -1,0 +1,60 @@
+"""Settings read from the environment, with development defaults."""
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    """Use SECRET_KEY, or one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the config mapping from environment variables."""
+    env = os.environ.get
+    db_url = env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'sharestall.db'}"
+    fee = Decimal(env("PLATFORM_FEE_PERCENT", "10"))
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "STRIPE_SECRET_KEY": env("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET", ""),
+        "MAIL_SERVER": env("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env("MAIL_PORT", "587")),
+        "MAIL_USERNAME": env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "1") == "1",
+        "MAIL_FROM": env("MAIL_FROM", "Sharestall <no-reply@sharestall.local>"),
+        "REDIS_URL": env("REDIS_URL", ""),
+        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PLATFORM_FEE_BP": int(fee * 100),
+        "CURRENCY": env("CURRENCY", "USD").upper(),
+        "EARNINGS_HOLD_DAYS": int(env("EARNINGS_HOLD_DAYS", "7")),
+        "DEFAULT_MARKUP_PERCENT": int(env("DEFAULT_MARKUP_PERCENT", "50")),
+        "HTMX_CDN": env("HTMX_CDN", "1") == "1",
+        "UPLOAD_FOLDER": env("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
+        "MAIL_FOLDER": env("MAIL_FOLDER", str(Path(instance_path) / "mail")),
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    "LANGUAGES": {"en": "English", "zh": "简体中文"},
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "HUEY_IMMEDIATE": False,
+    "PASSWORD_HASH_FAST": False,
+    "PER_PAGE": 24,
+}

@@ -1,0 +1,7 @@
+"""Demo data, made locally: flask --app app demo load"""
+import click
+
+
+@click.group("demo", help="Demo data.")
+def demo_cli():
+    pass

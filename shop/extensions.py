@@ -1,0 +1,72 @@
+"""Extension objects, bound to the app in create_app."""
+import functools
+import os
+
+from flask import has_app_context
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from huey import RedisHuey, SqliteHuey
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def _make_huey():
+    # Huey needs its storage when tasks are declared, so it is chosen from the
+    # environment here; create_app may still switch it to immediate mode.
+    if os.environ.get("REDIS_URL"):
+        return RedisHuey("sharestall", url=os.environ["REDIS_URL"])
+    path = os.environ.get("HUEY_DB") or os.path.join(os.getcwd(), "instance", "huey.db")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return SqliteHuey("sharestall", filename=path)
+
+
+huey = _make_huey()
+_job_app = None
+
+
+def bind_job_app(app):
+    """Remember the app that jobs run in when the worker calls them."""
+    global _job_app
+    _job_app = app
+
+
+def job(retries=5, retry_delay=30):
+    """Declare a background job that runs inside an app context."""
+
+    def decorate(fn):
+        @huey.task(retries=retries, retry_delay=retry_delay, name=f"{fn.__module__}.{fn.__name__}")
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            if has_app_context():
+                return fn(*args, **kwargs)
+            with _job_app.app_context():
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+        return run
+
+    return decorate

@@ -1,0 +1,128 @@
+"""Use cases on carts and orders: fill a cart, place an order, take stock."""
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from shop import money
+from shop.catalog.models import Product, Variant
+from shop.extensions import db
+from shop.settings import platform_fee_bp
+from shop.stores.models import Pick, Store
+
+from .models import Cart, CartLine, Order, OrderLine
+
+MAX_QUANTITY = 99
+
+
+class CheckoutError(Exception):
+    """A problem the customer must see, in their language."""
+
+
+def load_cart(token: str | None, store: Store) -> Cart | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Cart)
+        .where(Cart.token == token, Cart.store_id == store.id)
+        .options(selectinload(Cart.lines).selectinload(CartLine.variant).selectinload(Variant.product))
+    )
+
+
+def picks_by_product(store: Store, product_ids) -> dict[int, Pick]:
+    rows = db.session.scalars(
+        select(Pick)
+        .where(Pick.store_id == store.id, Pick.product_id.in_(set(product_ids)))
+        .options(selectinload(Pick.product).selectinload(Product.variants))
+    )
+    return {p.product_id: p for p in rows}
+
+
+def add_to_cart(cart: Cart, variant: Variant, quantity: int) -> None:
+    """Add a variant the store sells; quantities add up, capped at MAX_QUANTITY."""
+    if quantity < 1:
+        raise CheckoutError(_("Choose at least one."))
+    for line in cart.lines:
+        if line.variant_id == variant.id:
+            line.quantity = min(line.quantity + quantity, MAX_QUANTITY)
+            return
+    cart.lines.append(CartLine(variant_id=variant.id, variant=variant, quantity=min(quantity, MAX_QUANTITY)))
+
+
+def set_quantity(cart: Cart, line_id: int, quantity: int) -> None:
+    for line in list(cart.lines):
+        if line.id == line_id:
+            if quantity <= 0:
+                cart.lines.remove(line)
+            else:
+                line.quantity = min(quantity, MAX_QUANTITY)
+
+
+def priced_lines(store: Store, cart: Cart) -> list[tuple[CartLine, Pick, int]]:
+    """Each cart line with the store's current price for it; lines no longer sold are left out."""
+    picks = picks_by_product(store, [line.variant.product_id for line in cart.lines])
+    result = []
+    for line in cart.lines:
+        pick = picks.get(line.variant.product_id)
+        if pick and line.variant.product.published:
+            result.append((line, pick, pick.price_for(line.variant)))
+    return result
+
+
+def place_order(store: Store, cart: Cart, customer: dict, locale: str, currency: str) -> Order:
+    """Create an order awaiting payment, priced from the database, never from the form."""
+    lines = priced_lines(store, cart)
+    if not lines:
+        raise CheckoutError(_("Your cart is empty."))
+    fee_bp = platform_fee_bp()
+    order = Order(store_id=store.id, locale=locale, currency=currency, total_minor=0, **customer)
+    for line, _pick, price in lines:
+        variant = line.variant
+        if variant.stock < line.quantity:
+            raise CheckoutError(
+                _("Only %(n)d left of %(title)s.", n=variant.stock, title=variant.product.title)
+            )
+        if price < money.price_floor(variant.wholesale_minor, fee_bp):
+            raise CheckoutError(_("%(title)s is not available right now.", title=variant.product.title))
+        order.lines.append(
+            OrderLine(
+                variant_id=variant.id,
+                product_id=variant.product_id,
+                supplier_id=variant.supplier_id,
+                sku=variant.sku,
+                title=variant.product.title,
+                variant_title=variant.title,
+                quantity=line.quantity,
+                unit_price_minor=price,
+                unit_wholesale_minor=variant.wholesale_minor,
+                unit_fee_minor=money.fee_for(price, fee_bp),
+            )
+        )
+    order.total_minor = sum(line.total for line in order.lines)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def take_stock(order: Order) -> bool:
+    """Take every line's units, all or none; False when one ran out.
+
+    Each decrement is one conditional UPDATE, so two payments racing for the last unit
+    cannot both succeed, on SQLite or PostgreSQL.
+    """
+    savepoint = db.session.begin_nested()
+    for line in order.lines:
+        result = db.session.execute(
+            update(Variant)
+            .where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
+            .values(stock=Variant.stock - line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            savepoint.rollback()
+            return False
+    savepoint.commit()
+    return True
+
+
+def load_order(token: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.token == token).options(selectinload(Order.lines)))

@@ -1,0 +1,64 @@
+"""Resellers' stores, the products they picked from the catalog, and visits to them."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.catalog.models import Product, Variant
+from shop.extensions import db
+from shop.util import now_utc
+
+
+class Store(db.Model):
+    __tablename__ = "stores"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    tagline: Mapped[str] = mapped_column(String(160), default="")
+    logo_src: Mapped[str] = mapped_column(String(1024), default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#0f766e")
+    featured: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    user = relationship("User")
+    picks: Mapped[list["Pick"]] = relationship(
+        back_populates="store", order_by="Pick.position", cascade="all, delete-orphan"
+    )
+
+
+class Pick(db.Model):
+    """A catalog product a reseller sells, at the reseller's own price."""
+
+    __tablename__ = "picks"
+    __table_args__ = (
+        UniqueConstraint("store_id", "product_id"),
+        CheckConstraint("price_minor > 0", name="price_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    # Price of the product's cheapest variant; dearer variants keep the same margin.
+    price_minor: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    store: Mapped[Store] = relationship(back_populates="picks")
+    product: Mapped[Product] = relationship()
+
+    def price_for(self, variant: Variant) -> int:
+        return self.price_minor + variant.wholesale_minor - self.product.min_wholesale
+
+
+class Click(db.Model):
+    """One visit to a store page; repeated views by one visitor on one day are not counted again."""
+
+    __tablename__ = "clicks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    visitor: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+Index("ix_clicks_store_created", Click.store_id, Click.created_at)

@@ -1,0 +1,1 @@
+"""Imports every module that declares jobs, so the worker knows them all."""

@@ -1,0 +1,129 @@
+"""App-factory fixtures and builders shared by every test."""
+import os
+import tempfile
+from contextlib import contextmanager
+
+_TMP = tempfile.mkdtemp(prefix="sharestall-test-")
+os.environ.setdefault("INSTANCE_PATH", _TMP)
+os.environ.setdefault("HUEY_DB", os.path.join(_TMP, "huey.db"))
+
+import pytest  # noqa: E402
+from flask_login import FlaskLoginClient  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+
+from shop import create_app  # noqa: E402
+from shop.extensions import db  # noqa: E402
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "HUEY_IMMEDIATE": True,
+    "PASSWORD_HASH_FAST": True,
+    "HTMX_CDN": False,
+    "STRIPE_SECRET_KEY": "",
+    "MAIL_SERVER": "",
+    "BASE_URL": "http://localhost",
+    "CURRENCY": "USD",
+    "PLATFORM_FEE_BP": 1000,
+    "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
+    or f"sqlite:///{os.path.join(_TMP, 'test.db')}",
+    "MAIL_FOLDER": os.path.join(_TMP, "mail"),
+    "UPLOAD_FOLDER": os.path.join(_TMP, "uploads"),
+}
+_schema_ready = False
+
+
+def _reset_schema(app):
+    global _schema_ready
+    with app.app_context():
+        if not _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready = True
+            return
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                db.session.execute(text(f"DELETE FROM {name}"))
+        db.session.commit()
+
+
+@pytest.fixture
+def make_app():
+    """Build an app through the factory with the test config plus overrides."""
+
+    def build(**overrides):
+        app = create_app({**TEST_CONFIG, **overrides})
+        app.test_client_class = FlaskLoginClient
+        return app
+
+    return build
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    _reset_schema(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """A test client signed in as the given user."""
+
+    def as_user(user):
+        return app.test_client(user=user)
+
+    return as_user
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails written to the mail folder during the test."""
+    import pathlib
+
+    folder = pathlib.Path(app.config["MAIL_FOLDER"])
+    for old in folder.glob("*.eml"):
+        old.unlink()
+
+    def read():
+        from email import policy
+        from email.parser import BytesParser
+
+        return [
+            BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))
+        ]
+
+    return read
+
+
+from tests.builders import *  # noqa: E402,F401,F403

@@ -71,7 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     import shop.models  # noqa: F401  (the complete metadata)
     from shop import accounts, admin, catalog, earnings, fulfillment, orders, payments, stores
 
-    for package in (accounts, catalog, stores, orders, payments, fulfillment, earnings, admin):
+    from shop import images
+
+    for package in (accounts, catalog, stores, orders, payments, fulfillment, earnings, admin, images):
         app.register_blueprint(package.bp)
 
     @app.get("/healthz")
@@ -88,10 +90,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
-    from shop import i18n
+    from shop import i18n, images
 
     app.jinja_env.filters["money"] = i18n.money_filter
     app.jinja_env.filters["datetime"] = i18n.date_filter
+    app.jinja_env.globals["sized"] = images.sized
 
     @app.context_processor
     def helpers():

@@ -12,3 +12,9 @@ def cart(slug):
 @bp.get("/o/<token>")
 def show(token):
     return "TODO"
+
+
+@bp.post("/s/<slug>/cart/add")
+def add_to_cart(slug):
+    """Form fields: variant_id, quantity."""
+    return "TODO"

@@ -1,0 +1,70 @@
+"""Uploaded images: checked by content, re-encoded with Pillow, resized for phones, served from /media."""
+import io
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_from_directory
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+bp = Blueprint("media", __name__)
+
+Image.MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
+WIDTHS = (160, 320, 640)
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+class ImageError(ValueError):
+    pass
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "media"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_checked(data: bytes) -> Image.Image:
+    """Open image bytes after checking, by content, that they are a picture we accept."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format not in ALLOWED_FORMATS:
+            raise ImageError("unsupported image type")
+        image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+        raise ImageError(str(exc)) from exc
+    return image
+
+
+def save_image(image: Image.Image) -> str:
+    """Re-encode (dropping EXIF and anything hidden) at phone widths; return the /media src of the largest."""
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    name = uuid.uuid4().hex
+    folder = _folder()
+    for width in WIDTHS:
+        copy = image.copy()
+        copy.thumbnail((width, width * 4))
+        copy.save(folder / f"{name}-{width}.webp", "WEBP", quality=78, method=4)
+        copy.save(folder / f"{name}-{width}.jpg", "JPEG", quality=80, optimize=True, progressive=True)
+    return f"/media/{name}-{WIDTHS[-1]}.jpg"
+
+
+def save_upload(file_storage) -> str:
+    """Save an uploaded file (werkzeug FileStorage) as an image; ImageError when it is not one."""
+    data = file_storage.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    return save_image(open_checked(data))
+
+
+def sized(src: str | None, width: int, fmt: str = "jpg") -> str | None:
+    """The src of a stored image at another width; outside URLs are returned as they are."""
+    if not src or not src.startswith("/media/"):
+        return src
+    stem = src.rsplit("-", 1)[0]
+    return f"{stem}-{width}.{fmt}"
+
+
+@bp.get("/media/<name>")
+def media(name: str):
+    if "/" in name or not name.split(".")[-1] in ("jpg", "webp"):
+        abort(404)
+    response = send_from_directory(_folder(), name, max_age=365 * 86400)
+    return response

@@ -29,7 +29,7 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo "Starting the job worker and the web server on http://127.0.0.1:5000 (Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/huey_consumer shop.worker.huey -w 2 -k thread -q & \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -2,6 +2,7 @@
 import secrets
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
 from shop.extensions import db
@@ -31,14 +32,18 @@ def create_user_command(role, password, name, email):
     from shop.accounts.models import Role
     from shop.accounts.services import SignupError, create_supplier, create_user
 
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
         if role == "supplier":
-            create_supplier(name or email.split("@")[0], email, password)
+            user = create_supplier(name or email.split("@")[0], email, password).user
         else:
-            create_user(email, password, Role(role), name=name)
+            user = create_user(email, password, Role(role), name=name)
     except SignupError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"created {role} {email}" + (f" with password {password}" if generated else ""))
+    click.echo(f"created {role} {user.email}" + (f" with password {password}" if generated else ""))

@@ -1,5 +1,5 @@
 """Locale choice and locale-aware filters for money and dates."""
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 
 from shop import money
@@ -7,6 +7,8 @@ from shop import money
 
 def select_locale() -> str:
     """The ?lang= switcher, then the cookie it set, then the browser's languages."""
+    if not has_request_context():  # CLI commands and jobs: force_locale() picks theirs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in languages:

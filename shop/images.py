@@ -64,7 +64,7 @@ def sized(src: str | None, width: int, fmt: str = "jpg") -> str | None:
 
 @bp.get("/media/<name>")
 def media(name: str):
-    if "/" in name or not name.split(".")[-1] in ("jpg", "webp"):
+    if "/" in name or name.split(".")[-1] not in ("jpg", "webp"):
         abort(404)
     response = send_from_directory(_folder(), name, max_age=365 * 86400)
     return response

@@ -10,3 +10,24 @@ def now_utc() -> datetime:
 def new_token() -> str:
     """An unguessable id for public URLs."""
     return secrets.token_urlsafe(18)
+
+
+def insert_once(model, conflict_columns: list[str], **values) -> bool:
+    """Insert a row unless one with the same unique key exists; False when it did.
+
+    INSERT .. ON CONFLICT DO NOTHING rather than a savepoint: pysqlite runs SELECTs outside a
+    transaction, so a SAVEPOINT opened before the first write starts one of its own, and releasing it
+    commits the row apart from the rest of the work.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from shop.extensions import db
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        .returning(model.id)
+    )
+    return db.session.scalar(statement) is not None

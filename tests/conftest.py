@@ -8,6 +8,7 @@ os.environ.setdefault("INSTANCE_PATH", _TMP)
 os.environ.setdefault("HUEY_DB", os.path.join(_TMP, "huey.db"))
 
 import pytest  # noqa: E402
+from flask import g, request_started  # noqa: E402
 from flask_login import FlaskLoginClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
@@ -66,9 +67,17 @@ def make_app():
 def app(make_app):
     app = make_app()
     _reset_schema(app)
+
+    # Requests reuse the test's app context, so Flask-Login's cached user would leak from one
+    # test client to the next: load it anew on each request.
+    def forget_user(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget_user, app)
     with app.app_context():
         yield app
         db.session.remove()
+    request_started.disconnect(forget_user, app)
 
 
 @pytest.fixture

@@ -36,3 +36,12 @@ class PurchaseOrder(db.Model):
     @property
     def wholesale_total(self) -> int:
         return sum(line.wholesale_total for line in self.lines if line.status.value != "cancelled")
+
+
+class Notice(db.Model):
+    """A customer mail already sent, keyed so that a job run twice sends it once."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(default=now_utc)

@@ -1,6 +1,9 @@
 """Splitting paid orders into purchase orders, and the supplier's shipping and cancelling."""
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
 from shop.extensions import db
-from shop.orders.models import LineStatus, Order, OrderStatus
+from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
 from shop.util import now_utc
 
 from .models import POStatus, PurchaseOrder
@@ -46,3 +49,51 @@ def ship_purchase_order(po: PurchaseOrder, carrier: str, tracking_number: str) -
 def close_if_cancelled(po: PurchaseOrder) -> None:
     if all(line.status is LineStatus.cancelled for line in po.lines):
         po.status = POStatus.cancelled
+
+
+TABS = {
+    "open": (POStatus.open, (PurchaseOrder.created_at.asc(), PurchaseOrder.id.asc())),
+    "shipped": (POStatus.shipped, (PurchaseOrder.shipped_at.desc(), PurchaseOrder.id.desc())),
+    "cancelled": (POStatus.cancelled, (PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())),
+}
+
+
+def supplier_purchase_orders(supplier_id: int, tab: str) -> Select:
+    """One supplier's purchase orders in a tab, with what the list shows loaded up front."""
+    status, order_by = TABS[tab]
+    return (
+        select(PurchaseOrder)
+        .where(PurchaseOrder.supplier_id == supplier_id, PurchaseOrder.status == status)
+        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines))
+        .order_by(*order_by)
+    )
+
+
+def load_purchase_order(supplier_id: int, token: str) -> PurchaseOrder | None:
+    """A purchase order by its token, only when it belongs to this supplier."""
+    return db.session.scalar(
+        select(PurchaseOrder)
+        .where(PurchaseOrder.token == token, PurchaseOrder.supplier_id == supplier_id)
+        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines))
+    )
+
+
+def open_lines(po: PurchaseOrder, line_ids=None) -> list[OrderLine]:
+    """The purchase order's lines still to ship, optionally only those with the given ids."""
+    wanted = set(line_ids) if line_ids is not None else None
+    return [
+        line for line in po.lines
+        if line.status is LineStatus.open and (wanted is None or line.id in wanted)
+    ]
+
+
+def tab_counts(supplier_id: int) -> dict[str, int]:
+    """How many of the supplier's purchase orders sit in each tab."""
+    rows = db.session.execute(
+        select(PurchaseOrder.status, func.count())
+        .where(PurchaseOrder.supplier_id == supplier_id)
+        .group_by(PurchaseOrder.status)
+    )
+    counts = dict.fromkeys(TABS, 0)
+    counts.update({status.value: n for status, n in rows})
+    return counts

@@ -1,9 +1,103 @@
 """The supplier's purchase orders: to ship, ship, cancel lines."""
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from shop.accounts.access import own, role_required
+from shop.accounts.models import Role
+from shop.catalog.models import Supplier
+from shop.extensions import db
+from shop.htmx import is_fragment_request, render
+from shop.payments.providers import PaymentError
+# A module import: payments.services imports this package's services, so the name is looked up at call time.
+import shop.payments.services as payment_services
+
+from .forms import CancelLinesForm, ShipForm
+from .models import PurchaseOrder
+from .services import (
+    TABS, close_if_cancelled, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
+    tab_counts,
+)
+from .tasks import send_lines_cancelled_email, send_shipped_email
 
 bp = Blueprint("fulfillment", __name__, url_prefix="/supplier")
+PO_PAGE = "fulfillment/purchase_order.html"
 
 
 @bp.get("/orders")
+@role_required(Role.supplier)
 def to_ship():
-    return "TODO"
+    supplier = own(Supplier)
+    tab = request.args.get("tab") if request.args.get("tab") in TABS else "open"
+    page = db.paginate(
+        supplier_purchase_orders(supplier.id, tab), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    return render("fulfillment/to_ship.html", "po_list", page=page, tab=tab, counts=tab_counts(supplier.id))
+
+
+@bp.get("/orders/<token>")
+@role_required(Role.supplier)
+def purchase_order(token):
+    po = _own_po(token)
+    return render(PO_PAGE, po=po, ship_form=ShipForm(formdata=None), cancel_form=_cancel_form(po, formdata=None))
+
+
+@bp.post("/orders/<token>/ship")
+@role_required(Role.supplier)
+def ship(token):
+    po = _own_po(token)
+    form = ShipForm()
+    if not open_lines(po):
+        flash(_("Nothing is left to ship on this order."), "error")
+        return _done(url_for(".purchase_order", token=token))
+    if not form.validate_on_submit():
+        return render(PO_PAGE, "ship_form", po=po, ship_form=form, cancel_form=_cancel_form(po, formdata=None))
+    ship_purchase_order(po, form.carrier.data, form.tracking_number.data)
+    db.session.commit()
+    send_shipped_email(po.id)
+    flash(_("Marked as shipped. The customer has been emailed the tracking number."))
+    return _done(url_for(".purchase_order", token=token))
+
+
+@bp.post("/orders/<token>/cancel")
+@role_required(Role.supplier)
+def cancel_lines(token):
+    po = _own_po(token)
+    form = _cancel_form(po)
+    if not form.validate_on_submit():
+        return render(PO_PAGE, "cancel_form", po=po, ship_form=ShipForm(formdata=None), cancel_form=form)
+    lines = open_lines(po, form.line_ids.data)
+    try:
+        refund = payment_services.refund_lines(po.order, lines, form.reason.data)
+    except PaymentError:
+        db.session.rollback()
+        flash(_("The refund did not go through, so nothing was cancelled. Please try again."), "error")
+        return _done(url_for(".purchase_order", token=token))
+    close_if_cancelled(po)
+    db.session.commit()
+    if refund is not None:
+        send_lines_cancelled_email(refund.id, [line.id for line in lines])
+    flash(_("Cancelled. The customer has been refunded and told why."))
+    return _done(url_for(".purchase_order", token=token))
+
+
+def _own_po(token: str) -> PurchaseOrder:
+    po = load_purchase_order(own(Supplier).id, token)
+    if po is None:
+        abort(404)
+    return po
+
+
+def _cancel_form(po: PurchaseOrder, **kwargs) -> CancelLinesForm:
+    form = CancelLinesForm(**kwargs)
+    form.line_ids.choices = [
+        (line.id, " · ".join(p for p in (line.sku, line.title, line.variant_title) if p) + f" × {line.quantity}")
+        for line in open_lines(po)
+    ]
+    return form
+
+
+def _done(url: str):
+    """Post/Redirect/Get; htmx is told to navigate instead of swapping a redirect into the form."""
+    if is_fragment_request():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)

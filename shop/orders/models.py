@@ -97,13 +97,18 @@ class Order(db.Model):
     payment_ref: Mapped[str] = mapped_column(String(255), default="", index=True)
     payment_intent: Mapped[str] = mapped_column(String(255), default="")
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # The cart this order was placed from, emptied once the order is paid.
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
     paid_at: Mapped[datetime | None]
+    # Set by the confirmation (or sold-out) mail job, so running it twice sends one mail.
+    customer_mailed_at: Mapped[datetime | None]
 
     store = relationship("Store")
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
+    refunds = relationship("Refund", order_by="Refund.id", viewonly=True)
 
     @property
     def first_name(self) -> str:
@@ -111,6 +116,14 @@ class Order(db.Model):
 
     def apply(self, event: str) -> None:
         self.status = next_status(self.status, event)
+
+    @property
+    def parcels(self) -> list[tuple[object, list["OrderLine"]]]:
+        """The lines grouped by purchase order (one parcel per supplier), in line order."""
+        groups: dict[int | None, tuple[object, list[OrderLine]]] = {}
+        for line in self.lines:
+            groups.setdefault(line.purchase_order_id, (line.purchase_order, []))[1].append(line)
+        return list(groups.values())
 
 
 class OrderLine(db.Model):

@@ -1,6 +1,6 @@
 """Use cases on carts and orders: fill a cart, place an order, take stock."""
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from shop import money
@@ -24,7 +24,40 @@ def load_cart(token: str | None, store: Store) -> Cart | None:
     return db.session.scalar(
         select(Cart)
         .where(Cart.token == token, Cart.store_id == store.id)
-        .options(selectinload(Cart.lines).selectinload(CartLine.variant).selectinload(Variant.product))
+        .options(
+            selectinload(Cart.lines)
+            .selectinload(CartLine.variant)
+            .selectinload(Variant.product)
+            .selectinload(Product.images)
+        )
+    )
+
+
+def new_cart(store: Store) -> Cart:
+    cart = Cart(store_id=store.id)
+    db.session.add(cart)
+    db.session.flush()
+    return cart
+
+
+def store_variant(store: Store, variant_id: int) -> Variant | None:
+    """A variant of a published product the store picked, or None."""
+    return db.session.scalar(
+        select(Variant)
+        .join(Product, Product.id == Variant.product_id)
+        .join(Pick, Pick.product_id == Product.id)
+        .where(Variant.id == variant_id, Pick.store_id == store.id, Product.published.is_(True))
+    )
+
+
+def cart_count(token: str | None, store: Store) -> int:
+    """Units in the cart, for the badge."""
+    if not token:
+        return 0
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0))
+        .join(Cart, Cart.id == CartLine.cart_id)
+        .where(Cart.token == token, Cart.store_id == store.id)
     )
 
 
@@ -57,6 +90,15 @@ def set_quantity(cart: Cart, line_id: int, quantity: int) -> None:
                 line.quantity = min(quantity, MAX_QUANTITY)
 
 
+def drop_unsold_lines(cart: Cart, priced: list[tuple[CartLine, Pick, int]]) -> list[str]:
+    """Remove the lines the store no longer sells; their titles, for a note to the customer."""
+    kept = {line.id for line, _pick, _price in priced}
+    dropped = [line for line in cart.lines if line.id not in kept]
+    for line in dropped:
+        cart.lines.remove(line)
+    return [line.variant.product.title for line in dropped]
+
+
 def priced_lines(store: Store, cart: Cart) -> list[tuple[CartLine, Pick, int]]:
     """Each cart line with the store's current price for it; lines no longer sold are left out."""
     picks = picks_by_product(store, [line.variant.product_id for line in cart.lines])
@@ -74,7 +116,7 @@ def place_order(store: Store, cart: Cart, customer: dict, locale: str, currency:
     if not lines:
         raise CheckoutError(_("Your cart is empty."))
     fee_bp = platform_fee_bp()
-    order = Order(store_id=store.id, locale=locale, currency=currency, total_minor=0, **customer)
+    order = Order(store_id=store.id, cart_id=cart.id, locale=locale, currency=currency, total_minor=0, **customer)
     for line, _pick, price in lines:
         variant = line.variant
         if variant.stock < line.quantity:
@@ -107,10 +149,11 @@ def take_stock(order: Order) -> bool:
     """Take every line's units, all or none; False when one ran out.
 
     Each decrement is one conditional UPDATE, so two payments racing for the last unit
-    cannot both succeed, on SQLite or PostgreSQL.
+    cannot both succeed, on SQLite or PostgreSQL. Rows are locked in variant order so two
+    orders holding the same variants cannot deadlock.
     """
     savepoint = db.session.begin_nested()
-    for line in order.lines:
+    for line in sorted(order.lines, key=lambda x: x.variant_id):
         result = db.session.execute(
             update(Variant)
             .where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
@@ -124,5 +167,21 @@ def take_stock(order: Order) -> bool:
     return True
 
 
+def empty_cart(cart_id: int | None) -> None:
+    """Delete a cart and its lines (an order placed from it was paid)."""
+    if cart_id is None:
+        return
+    db.session.execute(delete(CartLine).where(CartLine.cart_id == cart_id))
+    db.session.execute(delete(Cart).where(Cart.id == cart_id))
+
+
 def load_order(token: str) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.token == token).options(selectinload(Order.lines)))
+    return db.session.scalar(
+        select(Order)
+        .where(Order.token == token)
+        .options(
+            selectinload(Order.lines).selectinload(OrderLine.purchase_order),
+            selectinload(Order.refunds),
+            selectinload(Order.store),
+        )
+    )

@@ -1,20 +1,138 @@
 """Cart, guest checkout and the customer's private order page."""
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.htmx import is_fragment_request, render
+from shop.i18n import locale_code
+from shop.stores.models import Store
+
+from . import services
+from .forms import CheckoutForm, country_choices, default_country
 
 bp = Blueprint("orders", __name__)
 
 
+def _store(slug: str) -> Store:
+    return db.first_or_404(select(Store).where(Store.slug == slug))
+
+
+def _cart_token(store: Store) -> str | None:
+    return session.get("carts", {}).get(str(store.id))
+
+
+def _remember_cart(store: Store, token: str) -> None:
+    # One cart per store, so a customer can shop two stores side by side.
+    session["carts"] = {**session.get("carts", {}), str(store.id): token}
+
+
+def _cart_page(store: Store, status: int = 200, **headers):
+    cart = services.load_cart(_cart_token(store), store)
+    lines, dropped = [], []
+    if cart:
+        lines = services.priced_lines(store, cart)
+        dropped = services.drop_unsold_lines(cart, lines)
+        if dropped:
+            db.session.commit()
+    total = sum(price * line.quantity for line, _pick, price in lines)
+    body, _status, base_headers = render(
+        "orders/cart.html", "cart", store=store, lines=lines, dropped=dropped, total=total,
+        currency=current_app.config["CURRENCY"],
+    )
+    return body, status, {**base_headers, **headers}
+
+
 @bp.get("/s/<slug>/cart")
 def cart(slug):
-    return "TODO"
-
-
-@bp.get("/o/<token>")
-def show(token):
-    return "TODO"
+    return _cart_page(_store(slug))
 
 
 @bp.post("/s/<slug>/cart/add")
 def add_to_cart(slug):
     """Form fields: variant_id, quantity."""
-    return "TODO"
+    store = _store(slug)
+    variant = services.store_variant(store, request.form.get("variant_id", type=int) or 0)
+    if variant is None:
+        abort(404)
+    cart = services.load_cart(_cart_token(store), store) or services.new_cart(store)
+    try:
+        services.add_to_cart(cart, variant, request.form.get("quantity", 1, type=int))
+    except services.CheckoutError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("orders.cart", slug=slug))
+    db.session.commit()
+    _remember_cart(store, cart.token)
+    if is_fragment_request():
+        count = sum(line.quantity for line in cart.lines)
+        body, status, headers = render("orders/added.html", "added", store=store, count=count)
+        return body, status, {**headers, "HX-Trigger": "cart-updated"}
+    return redirect(url_for("orders.cart", slug=slug))
+
+
+@bp.post("/s/<slug>/cart/lines/<int:line_id>")
+def update_line(slug, line_id):
+    """Form field: quantity (0 removes the line)."""
+    store = _store(slug)
+    cart = services.load_cart(_cart_token(store), store)
+    if cart is None:
+        abort(404)
+    services.set_quantity(cart, line_id, request.form.get("quantity", 0, type=int))
+    db.session.commit()
+    if is_fragment_request():
+        return _cart_page(store, **{"HX-Trigger": "cart-updated"})
+    return redirect(url_for("orders.cart", slug=slug))
+
+
+@bp.get("/s/<slug>/cart/badge")
+def cart_badge(slug):
+    store = _store(slug)
+    count = services.cart_count(_cart_token(store), store)
+    return render("orders/added.html", "badge", store=store, count=count)
+
+
+@bp.route("/s/<slug>/checkout", methods=["GET", "POST"])
+def checkout(slug):
+    # payments sits above orders (it imports this package), so its provider is imported here.
+    from shop.payments.providers import PaymentError, get_provider
+
+    store = _store(slug)
+    cart = services.load_cart(_cart_token(store), store)
+    lines = services.priced_lines(store, cart) if cart else []
+    if not lines:
+        flash(_("Your cart is empty."), "warning")
+        return redirect(url_for("orders.cart", slug=slug))
+    locale = locale_code()
+    form = CheckoutForm(country=default_country(locale))
+    form.country.choices = country_choices(locale)
+    if form.validate_on_submit():
+        try:
+            order = services.place_order(store, cart, form.customer(), locale, current_app.config["CURRENCY"])
+            url = get_provider().start_checkout(order)
+        except services.CheckoutError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        except PaymentError:
+            db.session.rollback()
+            current_app.logger.exception("starting a checkout failed")
+            form.form_errors.append(_("The payment service did not answer. Please try again."))
+        else:
+            db.session.commit()
+            return redirect(url)
+        lines = services.priced_lines(store, services.load_cart(cart.token, store))
+    total = sum(price * line.quantity for line, _pick, price in lines)
+    return render(
+        "orders/checkout.html", store=store, form=form, lines=lines, total=total,
+        currency=current_app.config["CURRENCY"],
+    )
+
+
+@bp.get("/o/<token>")
+def show(token):
+    order = services.load_order(token)
+    if order is None:
+        abort(404)
+    body, status, headers = render("orders/show.html", "status", order=order)
+    # The token is the only key to this page: keep it out of shared caches.
+    return body, status, {**headers, "Cache-Control": "private, no-store"}

@@ -1,14 +1,15 @@
 """What happens when money moves: an order is paid, or lines are refunded."""
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from shop.earnings.services import post_refund, post_sale
 from shop.extensions import db
 from shop.fulfillment.services import create_purchase_orders, settle_order_status
-from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
-from shop.orders.services import take_stock
-from shop.util import now_utc
+from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus, next_status
+from shop.orders.services import empty_cart, take_stock
+from shop.orders.tasks import send_order_confirmation, send_order_failed
+from shop.util import insert_once, now_utc
 
 from .models import PaymentEvent, Refund
 from .providers import get_provider
@@ -18,15 +19,82 @@ log = logging.getLogger(__name__)
 
 def record_event(provider: str, event_id: str, type_: str) -> bool:
     """Store a provider event id; False when it was handled before (the caller then does nothing)."""
-    savepoint = db.session.begin_nested()
+    return insert_once(
+        PaymentEvent, ["provider", "event_id"], provider=provider, event_id=event_id, type=type_, created_at=now_utc()
+    )
+
+
+def confirm_payment(provider: str, event_id: str, type_: str, order: Order, payment_intent: str = ""):
+    """Record the provider's event and complete the payment, once; None when already handled. Flushes."""
+    if not record_event(provider, event_id, type_):
+        return None
+    return complete_payment(order, payment_intent)
+
+
+def expire_checkout(provider: str, event_id: str, order: Order) -> OrderStatus | None:
+    """The customer never paid and the provider gave up: cancel the order if it still awaits payment."""
+    if not record_event(provider, event_id, "expired"):
+        return None
+    cancelled = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.paid_at.is_(None), Order.status == OrderStatus.pending_payment)
+        .values(status=next_status(OrderStatus.pending_payment, "expire"))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    return order.status if cancelled.rowcount == 1 else None
+
+
+def order_for_reference(token: str | None) -> Order | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Order).where(Order.token == token))
+
+
+def handle_stripe_event(event: dict) -> Order | None:
+    """Apply a verified Stripe event; the order it changed, or None when there was nothing to do."""
+    kind = event.get("type")
+    if not event.get("id"):
+        return None
+    session = (event.get("data") or {}).get("object") or {}
+    paying = kind == "checkout.session.async_payment_succeeded" or (
+        kind == "checkout.session.completed" and session.get("payment_status") == "paid"
+    )
+    if not paying and kind != "checkout.session.expired":
+        return None
+    reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_token")
+    order = order_for_reference(reference)
+    if order is None or order.payment_provider != "stripe":
+        log.warning("stripe event %s names no order of ours (%s)", event.get("id"), reference)
+        return None
+    if kind == "checkout.session.expired":
+        return order if expire_checkout("stripe", event["id"], order) else None
+    if session.get("amount_total") != order.total_minor or (session.get("currency") or "").upper() != order.currency:
+        log.error("stripe event %s: amount does not match order %s", event.get("id"), order.id)
+        return None
+    status = confirm_payment("stripe", event["id"], kind, order, session.get("payment_intent") or "")
+    return order if status else None
+
+
+def after_payment(order: Order) -> None:
+    """Enqueue what follows a committed payment: the customer's mail and the suppliers' purchase orders."""
+    if order.status is OrderStatus.failed:
+        send_order_failed(order.id)
+    elif order.status is OrderStatus.paid:
+        send_order_confirmation(order.id)
+        _forward_order(order.id)
+
+
+def _forward_order(order_id: int) -> None:
+    # Fulfillment's job is imported late: that package is built beside this one and may not have it yet.
     try:
-        db.session.add(PaymentEvent(provider=provider, event_id=event_id, type=type_))
-        db.session.flush()
-    except Exception:  # the unique constraint: a duplicate delivery
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
+        from shop.fulfillment.tasks import forward_order
+    except ImportError as exc:  # the module, or the job in it, is not there yet
+        if exc.name != "shop.fulfillment.tasks":
+            raise
+        log.warning("shop.fulfillment.tasks.forward_order is missing; order %s was not forwarded", order_id)
+        return
+    forward_order(order_id)
 
 
 def complete_payment(order: Order, payment_intent: str = "") -> OrderStatus | None:
@@ -50,6 +118,7 @@ def complete_payment(order: Order, payment_intent: str = "") -> OrderStatus | No
             line.status = LineStatus.cancelled
         return order.status
     order.apply("pay")
+    empty_cart(order.cart_id)
     db.session.flush()
     create_purchase_orders(order)
     post_sale(order)

@@ -1,12 +1,17 @@
 """Resellers' stores, the products they picked from the catalog, and visits to them."""
+import re
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop import money
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
 from shop.util import now_utc
+
+DEFAULT_COLOUR = "#0f766e"
+COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class Store(db.Model):
@@ -17,7 +22,7 @@ class Store(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     tagline: Mapped[str] = mapped_column(String(160), default="")
     logo_src: Mapped[str] = mapped_column(String(1024), default="")
-    colour: Mapped[str] = mapped_column(String(7), default="#0f766e")
+    colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
     featured: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
@@ -25,6 +30,11 @@ class Store(db.Model):
     picks: Mapped[list["Pick"]] = relationship(
         back_populates="store", order_by="Pick.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def safe_colour(self) -> str:
+        """The colour for an inline style: only ever a #rrggbb value."""
+        return self.colour if COLOUR_RE.fullmatch(self.colour or "") else DEFAULT_COLOUR
 
 
 class Pick(db.Model):
@@ -49,9 +59,17 @@ class Pick(db.Model):
     def price_for(self, variant: Variant) -> int:
         return self.price_minor + variant.wholesale_minor - self.product.min_wholesale
 
+    def floor(self, fee_bp: int) -> int:
+        """The lowest price this pick may have: wholesale plus the platform fee."""
+        return money.price_floor(self.product.min_wholesale, fee_bp)
+
+    def margin(self, fee_bp: int) -> int:
+        """What the reseller earns on one sale of the cheapest variant."""
+        return self.price_minor - self.product.min_wholesale - money.fee_for(self.price_minor, fee_bp)
+
 
 class Click(db.Model):
-    """One visit to a store page; repeated views by one visitor on one day are not counted again."""
+    """One visit to a store or product page; a visitor's reloads within 30 minutes are not counted again."""
 
     __tablename__ = "clicks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,3 +80,4 @@ class Click(db.Model):
 
 
 Index("ix_clicks_store_created", Click.store_id, Click.created_at)
+Index("ix_clicks_visitor_created", Click.visitor, Click.created_at)

@@ -1,24 +1,286 @@
 """Home, opening a store, the shared catalog, picks, sharing, and the storefront."""
-from flask import Blueprint, render_template
+import re
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from shop import money
+from shop.accounts.access import own, role_required
+from shop.accounts.forms import EmptyForm
+from shop.accounts.models import Role
+from shop.accounts.services import SignupError
+from shop.extensions import db
+from shop.htmx import is_fragment_request, render
+from shop.images import ImageError, save_upload
+from shop.settings import platform_fee_bp
+
+from . import services
+from .forms import CatalogFilterForm, MoveForm, OpenStoreForm, PriceForm, SettingsForm
+from .models import Pick, Store
+from .qr import qr_png, qr_svg
 
 bp = Blueprint("stores", __name__)
+
+VISITOR_COOKIE = "visitor"
+VISITOR_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+def _currency() -> str:
+    return current_app.config["CURRENCY"]
+
+
+@bp.context_processor
+def price_helpers():
+    return {"plain_price": lambda amount: money.plain(amount, _currency())}
 
 
 @bp.get("/")
 def home():
-    return render_template("base.html")
+    return render_template("stores/home.html", form=OpenStoreForm(), stores=services.featured_stores())
 
 
-@bp.get("/open")
+@bp.route("/open", methods=["GET", "POST"])
 def open_store():
-    return "TODO"
+    if current_user.is_authenticated and current_user.role is Role.reseller:
+        return redirect(url_for("stores.catalog"))
+    form = OpenStoreForm()
+    taken = False
+    if form.validate_on_submit():
+        try:
+            store = services.open_store(form.name.data.strip(), form.email.data, form.password.data)
+        except SignupError as exc:
+            form.email.errors.append(str(exc))
+            taken = True
+        else:
+            db.session.commit()
+            login_user(store.user)
+            flash(_("Welcome! Your store is live. Tap “Add to my store” on the products you want to sell."))
+            return redirect(url_for("stores.catalog"))
+    return render_template("stores/open.html", form=form, taken=taken)
+
+
+def _catalog_filter(form: CatalogFilterForm) -> services.CatalogFilter:
+    supplier = form.supplier.data or ""
+    return services.CatalogFilter(
+        q=(form.q.data or "").strip() if not form.q.errors else "",
+        category=form.category.data or "",
+        supplier_id=int(supplier) if supplier.isdigit() else None,
+        basis=form.basis.data,
+        low=money.to_minor(form.low.data, _currency()) if form.low.data and not form.low.errors else None,
+        high=money.to_minor(form.high.data, _currency()) if form.high.data and not form.high.errors else None,
+    )
 
 
 @bp.get("/catalog")
+@role_required(Role.reseller)
 def catalog():
-    return "TODO"
+    store = own(Store)
+    categories, suppliers = services.catalog_choices()
+    form = CatalogFilterForm(request.args)
+    form.category.choices = [("", _("All categories"))] + [(c, c) for c in categories]
+    form.supplier.choices = [("", _("All suppliers"))] + [(str(i), n) for i, n in suppliers]
+    form.validate()
+    page = db.paginate(
+        services.catalog_query(_catalog_filter(form)), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"], error_out=False,
+    )
+    picked = services.picked_product_ids(store, [p.id for p in page.items])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("stores/catalog.html", "results", form=form, page=page, picked=picked, args=args)
+
+
+@bp.post("/catalog/<int:product_id>/add")
+@role_required(Role.reseller)
+def add_pick(product_id: int):
+    store = own(Store)
+    product = services.visible_product(product_id)
+    if product is None or not product.variants:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.add_pick(store, product, platform_fee_bp())
+    db.session.commit()
+    if is_fragment_request():
+        return render("stores/catalog.html", "pick_button", product=product, picked={product.id})
+    flash(_("%(title)s is in your store.", title=product.title))
+    return redirect(_safe_next(request.form.get("next")) or url_for("stores.catalog"))
+
+
+def _my_store_page(store: Store, block: str | None = None, errors=None, typed=None):
+    return render(
+        "stores/my_store.html", block, store=store, picks=services.own_picks(store), fee_bp=platform_fee_bp(),
+        errors=errors or {}, typed=typed or {}, saved=False,
+    )
 
 
 @bp.get("/my/store")
+@role_required(Role.reseller)
 def my_store():
-    return "TODO"
+    return _my_store_page(own(Store), "picks")
+
+
+def _own_pick_or_404(store: Store, pick_id: int) -> Pick:
+    pick = services.own_pick(store, pick_id)
+    if pick is None:
+        abort(404)
+    return pick
+
+
+@bp.post("/my/store/<int:pick_id>/price")
+@role_required(Role.reseller)
+def set_price(pick_id: int):
+    store = own(Store)
+    pick = _own_pick_or_404(store, pick_id)
+    form = PriceForm()
+    fee_bp = platform_fee_bp()
+    error = None
+    try:
+        if not form.validate_on_submit():
+            raise services.PriceError(_("Enter a price, like 12.50."))
+        services.set_price(pick, money.to_minor(form.price.data, _currency()), fee_bp, _currency())
+    except services.PriceError as exc:
+        error = str(exc)
+    else:
+        db.session.commit()
+    errors, typed = ({pick.id: error}, {pick.id: form.price.data or ""}) if error else ({}, {})
+    if is_fragment_request():
+        return render("stores/my_store.html", "pick_row", pick=pick, fee_bp=fee_bp, errors=errors, typed=typed,
+                      saved=not error)
+    if error:
+        return _my_store_page(store, errors=errors, typed=typed)
+    flash(_("Price saved."))
+    return redirect(url_for("stores.my_store", _anchor=f"pick-{pick.id}"))
+
+
+@bp.post("/my/store/<int:pick_id>/remove")
+@role_required(Role.reseller)
+def remove_pick(pick_id: int):
+    store = own(Store)
+    pick = _own_pick_or_404(store, pick_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.remove_pick(pick)
+    db.session.commit()
+    if is_fragment_request():
+        return _my_store_page(store, "picks")
+    flash(_("Removed from your store."))
+    return redirect(url_for("stores.my_store"))
+
+
+@bp.post("/my/store/<int:pick_id>/move")
+@role_required(Role.reseller)
+def move_pick(pick_id: int):
+    store = own(Store)
+    _own_pick_or_404(store, pick_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.move_pick(store, pick_id, -1 if form.direction.data == "up" else 1)
+    db.session.commit()
+    if is_fragment_request():
+        return _my_store_page(store, "picks")
+    return redirect(url_for("stores.my_store", _anchor=f"pick-{pick_id}"))
+
+
+@bp.route("/my/settings", methods=["GET", "POST"])
+@role_required(Role.reseller)
+def settings():
+    store = own(Store)
+    form = SettingsForm(obj=store)
+    if form.validate_on_submit():
+        try:
+            if form.logo.data:
+                store.logo_src = save_upload(form.logo.data)
+        except ImageError:
+            form.logo.errors.append(_("That file is not a picture we can use. Upload a JPEG, PNG, WebP or GIF."))
+        else:
+            store.name = form.name.data.strip()
+            store.tagline = (form.tagline.data or "").strip()
+            store.colour = form.colour.data.lower()
+            db.session.commit()
+            flash(_("Store settings saved."))
+            return redirect(url_for("stores.settings"))
+    return render_template("stores/settings.html", form=form, store=store)
+
+
+def _share_page(store: Store, pick: Pick | None):
+    url = services.pick_link(pick) if pick else services.store_link(store)
+    title = pick.product.title if pick else store.name
+    text = _("Have a look: %(title)s", title=title)
+    return render_template(
+        "stores/share.html", store=store, pick=pick, url=url, title=title, text=text,
+        links=services.share_links(url, text), svg=qr_svg(url),
+    )
+
+
+@bp.get("/my/share")
+@role_required(Role.reseller)
+def share():
+    return _share_page(own(Store), None)
+
+
+@bp.get("/my/share/<int:pick_id>")
+@role_required(Role.reseller)
+def share_pick(pick_id: int):
+    store = own(Store)
+    return _share_page(store, _own_pick_or_404(store, pick_id))
+
+
+@bp.get("/my/share/qr.png")
+@role_required(Role.reseller)
+def share_qr():
+    """Only the reseller's own links are drawn, never a URL taken from the request."""
+    store = own(Store)
+    if "pick" in request.args:
+        pick = _own_pick_or_404(store, request.args.get("pick", 0, type=int))
+        url, name = services.pick_link(pick), f"{store.slug}-{pick.product.slug}"
+    else:
+        url, name = services.store_link(store), store.slug
+    response = make_response(qr_png(url))
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-qr.png"'
+    return response
+
+
+def _count_visit(response, store: Store, product_id: int | None = None) -> None:
+    """One click per visitor and page every 30 minutes; bots and the store's owner are not counted."""
+    if services.is_bot(request.headers.get("User-Agent")):
+        return
+    if current_user.is_authenticated and current_user.id == store.user_id:
+        return
+    visitor = request.cookies.get(VISITOR_COOKIE, "")
+    if not VISITOR_RE.fullmatch(visitor):
+        visitor = uuid.uuid4().hex
+        response.set_cookie(VISITOR_COOKIE, visitor, max_age=2 * 365 * 86400, httponly=True, samesite="Lax")
+    services.record_click(store, product_id, visitor)
+    db.session.commit()
+
+
+def _public_store(slug: str) -> Store:
+    return db.first_or_404(select(Store).where(Store.slug == slug))
+
+
+@bp.get("/s/<slug>")
+def storefront(slug: str):
+    store = _public_store(slug)
+    response = make_response(render_template("stores/storefront.html", store=store, picks=services.public_picks(store)))
+    _count_visit(response, store)
+    return response
+
+
+@bp.get("/s/<slug>/p/<product_slug>")
+def product(slug: str, product_slug: str):
+    store = _public_store(slug)
+    pick = services.public_pick(store, product_slug)
+    if pick is None:
+        abort(404)
+    response = make_response(render_template("stores/product.html", store=store, pick=pick, product=pick.product))
+    _count_visit(response, store, pick.product_id)
+    return response

@@ -1,0 +1,315 @@
+"""Use cases of resellers and their stores: open a store, browse the catalog, pick and price, count visits."""
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, insert, literal, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.sql import Select
+
+from shop import money
+from shop.accounts.models import Role
+from shop.accounts.services import create_user
+from shop.catalog.models import Product, Supplier, SupplierStatus, Variant
+from shop.extensions import db
+from shop.util import now_utc
+
+from .models import Click, Pick, Store
+
+SLUG_MAX = 60
+CLICK_WINDOW = timedelta(minutes=30)
+BOT_RE = re.compile(r"bot|crawl|spider|slurp|preview|facebookexternalhit|curl|wget|python-|headless", re.I)
+
+
+class PriceError(ValueError):
+    """A price the reseller may not set; the message says why, in their language."""
+
+
+def slugify(name: str) -> str:
+    """The name folded to lower-case ASCII words joined by hyphens ("" when nothing Latin is left)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:SLUG_MAX].strip("-")
+
+
+def random_slug() -> str:
+    return "s-" + "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(6))
+
+
+def unique_slug(name: str) -> str:
+    """A free slug for a store name: the folded name, with -2, -3… on collision, or a random one."""
+    base = slugify(name)
+    if not base:
+        return random_slug()
+    taken = set(db.session.scalars(select(Store.slug).where(or_(Store.slug == base, Store.slug.like(f"{base}-%")))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def open_store(name: str, email: str, password: str) -> Store:
+    """A new reseller with a store that is live at once; SignupError when the email is taken."""
+    user = create_user(email, password, Role.reseller, name=name)
+    slug = unique_slug(name)
+    for _attempt in range(3):
+        # Two sign-ups racing for one slug: the unique constraint decides, the loser takes a random one.
+        savepoint = db.session.begin_nested()
+        store = Store(user_id=user.id, name=name, slug=slug)
+        db.session.add(store)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            slug = random_slug()
+            continue
+        savepoint.commit()
+        return store
+    raise RuntimeError("no free slug")
+
+
+def visible_products() -> Select:
+    """Published products of approved suppliers, with their supplier joined."""
+    return (
+        select(Product)
+        .join(Product.supplier)
+        .where(Product.published.is_(True), Supplier.status == SupplierStatus.approved)
+        .options(contains_eager(Product.supplier))
+    )
+
+
+@dataclass
+class CatalogFilter:
+    q: str = ""
+    category: str = ""
+    supplier_id: int | None = None
+    basis: str = "wholesale"
+    low: int | None = None
+    high: int | None = None
+
+
+def catalog_query(f: CatalogFilter) -> Select:
+    stmt = (
+        visible_products()
+        .where(exists().where(Variant.product_id == Product.id))
+        .options(selectinload(Product.variants), selectinload(Product.images))
+    )
+    if f.q:
+        escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Product.title.ilike(f"%{escaped}%", escape="\\"))
+    if f.category:
+        stmt = stmt.where(Product.category == f.category)
+    if f.supplier_id:
+        stmt = stmt.where(Product.supplier_id == f.supplier_id)
+    if f.low is not None or f.high is not None:
+        column = Variant.retail_minor if f.basis == "suggested" else Variant.wholesale_minor
+        cheapest = select(func.min(column)).where(Variant.product_id == Product.id).scalar_subquery()
+        if f.low is not None:
+            stmt = stmt.where(cheapest >= f.low)
+        if f.high is not None:
+            stmt = stmt.where(cheapest <= f.high)
+    return stmt.order_by(Product.created_at.desc(), Product.id.desc())
+
+
+def catalog_choices() -> tuple[list[str], list[tuple[int, str]]]:
+    """The categories and suppliers that have something in the catalog, for the filter menus."""
+    rows = db.session.execute(
+        select(Product.category, Supplier.id, Supplier.name)
+        .join(Product.supplier)
+        .where(Product.published.is_(True), Supplier.status == SupplierStatus.approved)
+        .distinct()
+    ).all()
+    categories = sorted({c for c, _id, _n in rows if c})
+    suppliers = sorted({(i, n) for _c, i, n in rows}, key=lambda s: s[1].lower())
+    return categories, suppliers
+
+
+def picked_product_ids(store: Store, product_ids) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Pick.product_id).where(Pick.store_id == store.id, Pick.product_id.in_(list(product_ids)))
+        )
+    )
+
+
+def visible_product(product_id: int) -> Product | None:
+    return db.session.scalar(
+        visible_products().where(Product.id == product_id).options(selectinload(Product.variants))
+    )
+
+
+def starting_price(product: Product, fee_bp: int) -> int:
+    """The supplier's suggested retail, else wholesale plus the default markup; never below the floor."""
+    wholesale = product.min_wholesale
+    markup = current_app.config["DEFAULT_MARKUP_PERCENT"]
+    price = product.suggested_retail or (wholesale * (100 + markup) + 50) // 100
+    return max(price, money.price_floor(wholesale, fee_bp))
+
+
+def add_pick(store: Store, product: Product, fee_bp: int) -> Pick:
+    """Put a catalog product in the store, last in line; adding it twice keeps the first."""
+    existing = db.session.scalar(select(Pick).where(Pick.store_id == store.id, Pick.product_id == product.id))
+    if existing:
+        return existing
+    last = db.session.scalar(select(func.max(Pick.position)).where(Pick.store_id == store.id))
+    pick = Pick(
+        store_id=store.id, product_id=product.id, product=product,
+        price_minor=starting_price(product, fee_bp), position=(last if last is not None else -1) + 1,
+    )
+    db.session.add(pick)
+    db.session.flush()
+    return pick
+
+
+def set_price(pick: Pick, price: int | None, fee_bp: int, currency: str) -> None:
+    """Change a pick's price; PriceError when it is not an amount or below the floor."""
+    if price is None or price <= 0:
+        raise PriceError(_("Enter a price, like 12.50."))
+    floor = pick.floor(fee_bp)
+    if price < floor:
+        lowest = money.display(floor, currency)
+        raise PriceError(
+            _("The lowest price you can set is %(price)s: it covers the wholesale price and the platform fee.",
+              price=lowest)
+        )
+    pick.price_minor = price
+
+
+def own_picks(store: Store) -> list[Pick]:
+    """The reseller's picks in order, with what the admin page shows loaded."""
+    return list(
+        db.session.scalars(
+            select(Pick)
+            .where(Pick.store_id == store.id)
+            .order_by(Pick.position, Pick.id)
+            .options(
+                selectinload(Pick.product).selectinload(Product.variants),
+                selectinload(Pick.product).selectinload(Product.images),
+                selectinload(Pick.product).selectinload(Product.supplier),
+            )
+        )
+    )
+
+
+def own_pick(store: Store, pick_id: int) -> Pick | None:
+    return db.session.scalar(
+        select(Pick)
+        .where(Pick.id == pick_id, Pick.store_id == store.id)
+        .options(selectinload(Pick.product).selectinload(Product.variants))
+    )
+
+
+def move_pick(store: Store, pick_id: int, step: int) -> None:
+    """Swap a pick with its neighbour (step -1: up, +1: down), renumbering positions 0..n-1."""
+    picks = list(db.session.scalars(select(Pick).where(Pick.store_id == store.id).order_by(Pick.position, Pick.id)))
+    index = next((i for i, p in enumerate(picks) if p.id == pick_id), None)
+    if index is None:
+        return
+    other = index + step
+    if 0 <= other < len(picks):
+        picks[index], picks[other] = picks[other], picks[index]
+    for position, pick in enumerate(picks):
+        pick.position = position
+    db.session.flush()
+
+
+def remove_pick(pick: Pick) -> None:
+    db.session.delete(pick)
+    db.session.flush()
+
+
+def public_picks(store: Store) -> list[Pick]:
+    """The picks a customer may see: published products of approved suppliers, in the reseller's order."""
+    return list(
+        db.session.scalars(
+            select(Pick)
+            .join(Pick.product)
+            .join(Product.supplier)
+            .where(Pick.store_id == store.id, Product.published.is_(True), Supplier.status == SupplierStatus.approved)
+            .order_by(Pick.position, Pick.id)
+            .options(
+                contains_eager(Pick.product).selectinload(Product.variants),
+                contains_eager(Pick.product).selectinload(Product.images),
+            )
+        )
+    )
+
+
+def public_pick(store: Store, product_slug: str) -> Pick | None:
+    return db.session.scalar(
+        select(Pick)
+        .join(Pick.product)
+        .join(Product.supplier)
+        .where(
+            Pick.store_id == store.id, Product.slug == product_slug,
+            Product.published.is_(True), Supplier.status == SupplierStatus.approved,
+        )
+        .options(
+            contains_eager(Pick.product).selectinload(Product.variants),
+            contains_eager(Pick.product).selectinload(Product.images),
+        )
+    )
+
+
+def featured_stores(limit: int = 8) -> list[Store]:
+    """Featured stores first, then the newest, among stores that sell something."""
+    has_picks = exists().where(Pick.store_id == Store.id)
+    return list(
+        db.session.scalars(
+            select(Store).where(has_picks).order_by(Store.featured.desc(), Store.created_at.desc()).limit(limit)
+        )
+    )
+
+
+def is_bot(user_agent: str | None) -> bool:
+    return not user_agent or bool(BOT_RE.search(user_agent))
+
+
+def record_click(store: Store, product_id: int | None, visitor: str) -> None:
+    """Count a visit with one INSERT that does nothing when this visitor was counted in the last 30 minutes."""
+    now = now_utc()
+    seen = exists().where(
+        Click.visitor == visitor,
+        Click.store_id == store.id,
+        Click.product_id.is_(None) if product_id is None else Click.product_id == product_id,
+        Click.created_at > now - CLICK_WINDOW,
+    )
+    row = select(
+        literal(store.id, Click.store_id.type),
+        literal(product_id, Click.product_id.type),
+        literal(visitor, Click.visitor.type),
+        literal(now, Click.created_at.type),
+    ).where(~seen)
+    db.session.execute(
+        insert(Click).from_select([Click.store_id, Click.product_id, Click.visitor, Click.created_at], row)
+    )
+
+
+def public_url(endpoint: str, **values) -> str:
+    """A link to share: BASE_URL plus the path, so it is right behind any proxy."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def store_link(store: Store) -> str:
+    return public_url("stores.storefront", slug=store.slug)
+
+
+def pick_link(pick: Pick) -> str:
+    return public_url("stores.product", slug=pick.store.slug, product_slug=pick.product.slug)
+
+
+def share_links(url: str, text: str) -> dict[str, str]:
+    """Deep links that open a chat app with the message ready to send."""
+    message = f"{text} {url}"
+    return {
+        "whatsapp": "https://wa.me/?text=" + quote(message, safe=""),
+        "telegram": "https://t.me/share/url?url=" + quote(url, safe="") + "&text=" + quote(text, safe=""),
+        "sms": "sms:?&body=" + quote(message, safe=""),
+    }

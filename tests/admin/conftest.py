@@ -1,0 +1,1 @@
+from tests.fulfillment.conftest import make_paid_order  # noqa: F401

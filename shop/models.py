@@ -6,4 +6,4 @@ from shop.fulfillment.models import PurchaseOrder  # noqa: F401
 from shop.orders.models import Cart, CartLine, Order, OrderLine  # noqa: F401
 from shop.payments.models import PaymentEvent, Refund  # noqa: F401
 from shop.settings import Setting  # noqa: F401
-from shop.stores.models import Click, Pick, Store  # noqa: F401
+from shop.stores.models import Click, Pick, ShareLink, Store  # noqa: F401

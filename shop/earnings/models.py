@@ -14,6 +14,7 @@ class Account(enum.Enum):
     supplier_payable = "supplier_payable"  # owed to a supplier (credit)
     platform_fees = "platform_fees"  # the platform's revenue (credit)
     reseller_earnings = "reseller_earnings"  # owed to a reseller (credit)
+    referral_overrides = "referral_overrides"  # owed to an inviting reseller, paid out of the platform fee (credit)
 
 
 class LedgerTransaction(db.Model):

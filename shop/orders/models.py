@@ -55,6 +55,8 @@ class Cart(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("share_links.id"))  # the link that brought it
+    channel: Mapped[str] = mapped_column(String(16), default="direct")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     lines: Mapped[list["CartLine"]] = relationship(
@@ -99,6 +101,11 @@ class Order(db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     # The cart this order was placed from, emptied once the order is paid.
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"))
+    # Attribution: the reseller's share link and channel that brought the customer ("direct" without one).
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("share_links.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="direct")
+    # The buyer was the store's own reseller (buy to save): no override goes up the chain.
+    self_purchase: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
     paid_at: Mapped[datetime | None]
     # Set by the confirmation (or sold-out) mail job, so running it twice sends one mail.

@@ -1,4 +1,5 @@
 """Resellers' stores, the products they picked from the catalog, and visits to them."""
+import enum
 import re
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop import money
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
-from shop.util import now_utc
+from shop.util import new_token, now_utc
 
 DEFAULT_COLOUR = "#0f766e"
 COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -24,9 +25,13 @@ class Store(db.Model):
     logo_src: Mapped[str] = mapped_column(String(1024), default="")
     colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
     featured: Mapped[bool] = mapped_column(default=False)
+    # Reseller invites: this store's own code, and the store whose invite opened it (never changes).
+    invite_code: Mapped[str] = mapped_column(String(16), unique=True, default=lambda: new_token()[:10])
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
     user = relationship("User")
+    invited_by = relationship("Store", remote_side="Store.id")
     picks: Mapped[list["Pick"]] = relationship(
         back_populates="store", order_by="Pick.position", cascade="all, delete-orphan"
     )
@@ -76,7 +81,39 @@ class Click(db.Model):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     visitor: Mapped[str] = mapped_column(String(32))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("share_links.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="direct")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+class Channel(enum.Enum):
+    """Where a shared link was posted."""
+
+    whatsapp = "whatsapp"
+    wechat = "wechat"
+    telegram = "telegram"
+    line = "line"
+    sms = "sms"
+    qr = "qr"
+    poster = "poster"
+    copy = "copy"
+    direct = "direct"
+
+
+class ShareLink(db.Model):
+    """A reseller's link to the store or one product, for one channel; its code makes the short link /r/<code>."""
+
+    __tablename__ = "share_links"
+    __table_args__ = (UniqueConstraint("store_id", "product_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True, default=lambda: new_token()[:8])
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.copy.value)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    store: Mapped[Store] = relationship()
+    product: Mapped[Product | None] = relationship()
 
 
 Index("ix_clicks_store_created", Click.store_id, Click.created_at)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e7ca92483d4f
+Revision ID: 2ffcb9644741
 Revises: 
-Create Date: 2026-11-23 11:14:35.846621
+Create Date: 2026-11-23 11:18:24.626767
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e7ca92483d4f'
+revision = '2ffcb9644741'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,12 +59,19 @@ def upgrade():
     sa.Column('logo_src', sa.String(length=1024), nullable=False),
     sa.Column('colour', sa.String(length=7), nullable=False),
     sa.Column('featured', sa.Boolean(), nullable=False),
+    sa.Column('invite_code', sa.String(length=16), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['stores.id'], name=op.f('fk_stores_invited_by_id_stores')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_stores_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stores')),
+    sa.UniqueConstraint('invite_code', name=op.f('uq_stores_invite_code')),
     sa.UniqueConstraint('slug', name=op.f('uq_stores_slug')),
     sa.UniqueConstraint('user_id', name=op.f('uq_stores_user_id'))
     )
+    with op.batch_alter_table('stores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stores_invited_by_id'), ['invited_by_id'], unique=False)
+
     op.create_table('suppliers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -75,15 +82,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_suppliers_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suppliers')),
     sa.UniqueConstraint('user_id', name=op.f('uq_suppliers_user_id'))
-    )
-    op.create_table('carts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token', sa.String(length=32), nullable=False),
-    sa.Column('store_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_carts_store_id_stores')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_carts')),
-    sa.UniqueConstraint('token', name=op.f('uq_carts_token'))
     )
     op.create_table('import_jobs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -130,56 +128,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_products_supplier_id'), ['supplier_id'], unique=False)
         batch_op.create_index('ix_products_title', ['title'], unique=False)
 
-    op.create_table('clicks',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('store_id', sa.Integer(), nullable=False),
-    sa.Column('product_id', sa.Integer(), nullable=True),
-    sa.Column('visitor', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_clicks_product_id_products')),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_clicks_store_id_stores')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_clicks'))
-    )
-    with op.batch_alter_table('clicks', schema=None) as batch_op:
-        batch_op.create_index('ix_clicks_store_created', ['store_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_clicks_visitor_created', ['visitor', 'created_at'], unique=False)
-
-    op.create_table('orders',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token', sa.String(length=32), nullable=False),
-    sa.Column('store_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('pending_payment', 'paid', 'shipped', 'cancelled', 'failed', 'refunded', name='orderstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('customer_name', sa.String(length=120), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('phone', sa.String(length=40), nullable=False),
-    sa.Column('address1', sa.String(length=200), nullable=False),
-    sa.Column('address2', sa.String(length=200), nullable=False),
-    sa.Column('city', sa.String(length=100), nullable=False),
-    sa.Column('region', sa.String(length=100), nullable=False),
-    sa.Column('postcode', sa.String(length=20), nullable=False),
-    sa.Column('country', sa.String(length=2), nullable=False),
-    sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('total_minor', sa.Integer(), nullable=False),
-    sa.Column('refunded_minor', sa.Integer(), nullable=False),
-    sa.Column('payment_provider', sa.String(length=20), nullable=False),
-    sa.Column('payment_ref', sa.String(length=255), nullable=False),
-    sa.Column('payment_intent', sa.String(length=255), nullable=False),
-    sa.Column('locale', sa.String(length=8), nullable=False),
-    sa.Column('cart_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('paid_at', sa.DateTime(), nullable=True),
-    sa.Column('customer_mailed_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint('total_minor >= 0', name=op.f('ck_orders_total_not_negative')),
-    sa.ForeignKeyConstraint(['cart_id'], ['carts.id'], name=op.f('fk_orders_cart_id_carts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_orders_store_id_stores')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
-    sa.UniqueConstraint('token', name=op.f('uq_orders_token'))
-    )
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_orders_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_orders_payment_ref'), ['payment_ref'], unique=False)
-        batch_op.create_index(batch_op.f('ix_orders_store_id'), ['store_id'], unique=False)
-
     op.create_table('picks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
@@ -209,6 +157,22 @@ def upgrade():
     with op.batch_alter_table('product_images', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_images_product_id'), ['product_id'], unique=False)
 
+    op.create_table('share_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_share_links_product_id_products')),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_share_links_store_id_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_share_links')),
+    sa.UniqueConstraint('code', name=op.f('uq_share_links_code')),
+    sa.UniqueConstraint('store_id', 'product_id', 'channel', name=op.f('uq_share_links_store_id_product_id_channel'))
+    )
+    with op.batch_alter_table('share_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_share_links_store_id'), ['store_id'], unique=False)
+
     op.create_table('variants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -232,6 +196,36 @@ def upgrade():
     with op.batch_alter_table('variants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_variants_product_id'), ['product_id'], unique=False)
 
+    op.create_table('carts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['share_links.id'], name=op.f('fk_carts_link_id_share_links')),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_carts_store_id_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_carts')),
+    sa.UniqueConstraint('token', name=op.f('uq_carts_token'))
+    )
+    op.create_table('clicks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=True),
+    sa.Column('visitor', sa.String(length=32), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['link_id'], ['share_links.id'], name=op.f('fk_clicks_link_id_share_links')),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_clicks_product_id_products')),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_clicks_store_id_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clicks'))
+    )
+    with op.batch_alter_table('clicks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_clicks_link_id'), ['link_id'], unique=False)
+        batch_op.create_index('ix_clicks_store_created', ['store_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_clicks_visitor_created', ['visitor', 'created_at'], unique=False)
+
     op.create_table('cart_lines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cart_id', sa.Integer(), nullable=False),
@@ -244,6 +238,47 @@ def upgrade():
     )
     with op.batch_alter_table('cart_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cart_lines_cart_id'), ['cart_id'], unique=False)
+
+    op.create_table('orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('pending_payment', 'paid', 'shipped', 'cancelled', 'failed', 'refunded', name='orderstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('customer_name', sa.String(length=120), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
+    sa.Column('address1', sa.String(length=200), nullable=False),
+    sa.Column('address2', sa.String(length=200), nullable=False),
+    sa.Column('city', sa.String(length=100), nullable=False),
+    sa.Column('region', sa.String(length=100), nullable=False),
+    sa.Column('postcode', sa.String(length=20), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('total_minor', sa.Integer(), nullable=False),
+    sa.Column('refunded_minor', sa.Integer(), nullable=False),
+    sa.Column('payment_provider', sa.String(length=20), nullable=False),
+    sa.Column('payment_ref', sa.String(length=255), nullable=False),
+    sa.Column('payment_intent', sa.String(length=255), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('cart_id', sa.Integer(), nullable=True),
+    sa.Column('link_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('self_purchase', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('paid_at', sa.DateTime(), nullable=True),
+    sa.Column('customer_mailed_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint('total_minor >= 0', name=op.f('ck_orders_total_not_negative')),
+    sa.ForeignKeyConstraint(['cart_id'], ['carts.id'], name=op.f('fk_orders_cart_id_carts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['link_id'], ['share_links.id'], name=op.f('fk_orders_link_id_share_links')),
+    sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_orders_store_id_stores')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
+    sa.UniqueConstraint('token', name=op.f('uq_orders_token'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_link_id'), ['link_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_payment_ref'), ['payment_ref'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_store_id'), ['store_id'], unique=False)
 
     op.create_table('ledger_transactions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -323,7 +358,7 @@ def upgrade():
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('transaction_id', sa.Integer(), nullable=False),
-    sa.Column('account', sa.Enum('customer_payments', 'supplier_payable', 'platform_fees', 'reseller_earnings', name='account', native_enum=False, length=24), nullable=False),
+    sa.Column('account', sa.Enum('customer_payments', 'supplier_payable', 'platform_fees', 'reseller_earnings', 'referral_overrides', name='account', native_enum=False, length=24), nullable=False),
     sa.Column('supplier_id', sa.Integer(), nullable=True),
     sa.Column('store_id', sa.Integer(), nullable=True),
     sa.Column('order_line_id', sa.Integer(), nullable=True),
@@ -372,14 +407,32 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_transactions_order_id'))
 
     op.drop_table('ledger_transactions')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_store_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_payment_ref'))
+        batch_op.drop_index(batch_op.f('ix_orders_link_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_created_at'))
+
+    op.drop_table('orders')
     with op.batch_alter_table('cart_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cart_lines_cart_id'))
 
     op.drop_table('cart_lines')
+    with op.batch_alter_table('clicks', schema=None) as batch_op:
+        batch_op.drop_index('ix_clicks_visitor_created')
+        batch_op.drop_index('ix_clicks_store_created')
+        batch_op.drop_index(batch_op.f('ix_clicks_link_id'))
+
+    op.drop_table('clicks')
+    op.drop_table('carts')
     with op.batch_alter_table('variants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_variants_product_id'))
 
     op.drop_table('variants')
+    with op.batch_alter_table('share_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_share_links_store_id'))
+
+    op.drop_table('share_links')
     with op.batch_alter_table('product_images', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_images_product_id'))
 
@@ -389,17 +442,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_picks_product_id'))
 
     op.drop_table('picks')
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_orders_store_id'))
-        batch_op.drop_index(batch_op.f('ix_orders_payment_ref'))
-        batch_op.drop_index(batch_op.f('ix_orders_created_at'))
-
-    op.drop_table('orders')
-    with op.batch_alter_table('clicks', schema=None) as batch_op:
-        batch_op.drop_index('ix_clicks_visitor_created')
-        batch_op.drop_index('ix_clicks_store_created')
-
-    op.drop_table('clicks')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index('ix_products_title')
         batch_op.drop_index(batch_op.f('ix_products_supplier_id'))
@@ -410,8 +452,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_import_jobs_supplier_id'))
 
     op.drop_table('import_jobs')
-    op.drop_table('carts')
     op.drop_table('suppliers')
+    with op.batch_alter_table('stores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stores_invited_by_id'))
+
     op.drop_table('stores')
     op.drop_table('users')
     op.drop_table('settings')

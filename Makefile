@@ -1,12 +1,16 @@
 # make run: install, migrate, load the demo once, serve on http://127.0.0.1:5000 with a job worker.
 # make test: the whole suite (browser tests run when Debian's chromium is installed).
+# make serve-prod: migrate, then gunicorn (gunicorn.conf.py) beside one job worker, as in production.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+WORKER_THREADS ?= 4
+# gunicorn's workers and the job worker write their metrics here; emptied at each serve-prod start.
+METRICS_DIR ?= $(if $(PROMETHEUS_MULTIPROC_DIR),$(PROMETHEUS_MULTIPROC_DIR),$(CURDIR)/instance/metrics)
 
-.PHONY: run test test-pg serve worker install translations messages bench clean lint
+.PHONY: run test test-pg serve serve-prod worker install translations messages bench clean lint lighthouse
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,8 +39,18 @@ run: translations
 
 serve: run
 
+# huey_consumer's own plain log handler writes to /dev/null: its lines still reach the app's (JSON) handler.
+serve-prod: translations
+	$(FLASK) db upgrade
+	@mkdir -p $(METRICS_DIR) && find $(METRICS_DIR) -name '*.db' -delete
+	@echo "gunicorn on $${BIND:-0.0.0.0:$${PORT:-8000}} and one job worker (Ctrl-C stops both)"
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	export PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) LOG_FORMAT=$${LOG_FORMAT:-json}; \
+	$(BIN)/huey_consumer shop.worker.huey -w $(WORKER_THREADS) -k thread -l /dev/null & \
+	$(BIN)/gunicorn -c gunicorn.conf.py app:app
+
 worker: install
-	$(BIN)/huey_consumer shop.worker.huey -w 2 -k thread
+	$(BIN)/huey_consumer shop.worker.huey -w $(WORKER_THREADS) -k thread
 
 test: translations
 	$(BIN)/python -m pytest -q
@@ -47,8 +61,18 @@ test-pg: translations
 lint: install
 	$(BIN)/ruff check .
 
+# make bench: the shop under load (wrk) on SQLite and PostgreSQL with the large data set; see bench/README.md.
+.PHONY: bench-import
 bench: translations
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start || true
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-import: translations
 	$(BIN)/python bench/import_bench.py
+
+lighthouse: translations
+	bench/lighthouse.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts

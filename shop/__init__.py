@@ -1,5 +1,4 @@
 """Sharestall: micro-stores that sell a shared supplier catalog."""
-import logging
 import os
 
 from flask import Flask, g, jsonify, render_template
@@ -25,9 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.add_extension("jinja2.ext.do")
-    logging.basicConfig(level=logging.INFO)
+    from shop.observability import configure_logging
+
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
     _init_extensions(app)
+    _init_serving(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_errors(app)
@@ -56,6 +58,20 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
+def _init_serving(app: Flask) -> None:
+    """Proxy headers, request ids, metrics, compression and content-hashed static files."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from shop import assets, compression, observability
+
+    if hops := app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    # Flask runs after_request hooks last-registered first: metrics (registered first) time everything.
+    observability.init_app(app)
+    compression.init_app(app)
+    assets.init_app(app)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     # WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing.
@@ -64,16 +80,21 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # In WAL mode NORMAL syncs at checkpoints, not on every commit: a crash may lose the last commits,
+        # never corrupt the file. The page cache and memory map keep the hot pages off the read path.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-32000")
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:
     import shop.models  # noqa: F401  (the complete metadata)
-    from shop import accounts, admin, catalog, earnings, fulfillment, orders, payments, stores
+    from shop import accounts, admin, catalog, earnings, fulfillment, orders, payments, referrals, stores
 
     from shop import images
 
-    for package in (accounts, catalog, stores, orders, payments, fulfillment, earnings, admin, images):
+    for package in (accounts, catalog, stores, referrals, orders, payments, fulfillment, earnings, admin, images):
         app.register_blueprint(package.bp)
 
     @app.get("/healthz")
@@ -95,6 +116,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = i18n.money_filter
     app.jinja_env.filters["datetime"] = i18n.date_filter
     app.jinja_env.globals["sized"] = images.sized
+    app.jinja_env.globals["srcset"] = images.srcset
 
     @app.context_processor
     def helpers():

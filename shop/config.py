@@ -17,14 +17,31 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _engine_options(db_url: str) -> dict:
+    """Connection pool settings; SQLite keeps SQLAlchemy's own pool."""
+    env = os.environ.get
+    options = {"pool_pre_ping": True, "pool_recycle": int(env("DB_POOL_RECYCLE", "1800"))}
+    if not db_url.startswith("sqlite"):
+        options.update(
+            pool_size=int(env("DB_POOL_SIZE", "5")),
+            max_overflow=int(env("DB_MAX_OVERFLOW", "10")),
+            pool_timeout=int(env("DB_POOL_TIMEOUT", "10")),
+        )
+    return options
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the config mapping from environment variables."""
     env = os.environ.get
     db_url = env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'sharestall.db'}"
     fee = Decimal(env("PLATFORM_FEE_PERCENT", "10"))
+    base_url = env("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    https = base_url.startswith("https://")
+    log_format = env("LOG_FORMAT", "text").lower()
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(db_url),
         "STRIPE_SECRET_KEY": env("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": env("STRIPE_WEBHOOK_SECRET", ""),
         "MAIL_SERVER": env("MAIL_SERVER", ""),
@@ -34,7 +51,17 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": env("MAIL_FROM", "Sharestall <no-reply@sharestall.local>"),
         "REDIS_URL": env("REDIS_URL", ""),
-        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
+        # Behind https the cookies never travel in clear, and url_for(_external=True) says https.
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "TRUST_PROXY": int(env("TRUST_PROXY", "0") or 0),
+        "LOG_FORMAT": log_format,
+        "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+        # The app writes one access line per request; gunicorn.conf.py turns it off (gunicorn writes its own).
+        "ACCESS_LOG": env("ACCESS_LOG", "1" if log_format == "json" else "0") == "1",
+        "METRICS_TOKEN": env("METRICS_TOKEN", ""),
         "PLATFORM_FEE_BP": int(fee * 100),
         "CURRENCY": env("CURRENCY", "USD").upper(),
         "EARNINGS_HOLD_DAYS": int(env("EARNINGS_HOLD_DAYS", "7")),

@@ -62,6 +62,11 @@ def sized(src: str | None, width: int, fmt: str = "jpg") -> str | None:
     return f"{stem}-{width}.{fmt}"
 
 
+def srcset(src: str, fmt: str = "jpg") -> str:
+    """Every stored width of an image, for a srcset attribute: "/media/x-160.jpg 160w, ..."."""
+    return ", ".join(f"{sized(src, width, fmt)} {width}w" for width in WIDTHS)
+
+
 @bp.get("/media/<name>")
 def media(name: str):
     if "/" in name or name.split(".")[-1] not in ("jpg", "webp"):

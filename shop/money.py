@@ -1,4 +1,5 @@
 """Money in integer minor units: parsing, display, fees and price floors."""
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -38,6 +39,7 @@ def plain(amount: int, currency: str) -> str:
     return f"{from_minor(amount, currency):.{precision(currency)}f}"
 
 
+@functools.lru_cache(maxsize=4096)  # Babel's formatting is slow, and a page shows the same prices again and again
 def display(amount: int, currency: str, locale: str = "en") -> str:
     """The amount formatted for the reader's locale, e.g. "$12.50" or "US$12.50"."""
     return format_currency(from_minor(amount, currency), currency, locale=locale)

@@ -32,14 +32,38 @@
     var share = event.target.closest("[data-share-url]");
     if (share && navigator.share) {
       event.preventDefault();
-      navigator.share({ title: share.getAttribute("data-share-title") || document.title,
-                        url: share.getAttribute("data-share-url") }).catch(function () {});
+      var url = share.getAttribute("data-share-url");
+      var title = share.getAttribute("data-share-title") || document.title;
+      var text = share.getAttribute("data-share-text") || title;
+      // The poster was fetched when the page loaded: sharing must start right in the tap.
+      var data = share.posterFile ? { files: [share.posterFile], title: title, text: text + " " + url }
+                                  : { title: title, text: text, url: url };
+      navigator.share(data).catch(function () {});
+      return;
+    }
+    var full = event.target.closest("[data-fullscreen]");
+    if (full && document.fullscreenEnabled) {
+      document.documentElement.requestFullscreen().catch(function () {});
     }
   });
-  // Hide Web Share buttons where the browser has no Web Share API.
-  document.addEventListener("DOMContentLoaded", function () {
-    if (!navigator.share) {
-      document.querySelectorAll("[data-share-url]").forEach(function (el) { el.hidden = true; });
-    }
+  // Show the Web Share and full-screen buttons where the browser has those features.
+  function enhance(root) {
+    root.querySelectorAll("[data-share-url]").forEach(function (el) {
+      el.hidden = !navigator.share;
+      var src = el.getAttribute("data-share-file");
+      if (!src || !navigator.canShare || !window.File || el.posterFetched) { return; }
+      el.posterFetched = true;
+      fetch(src, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.blob() : null; }).then(function (blob) {
+        if (!blob) { return; }
+        var file = new File([blob], "poster.png", { type: "image/png" });
+        if (navigator.canShare({ files: [file] })) { el.posterFile = file; }
+      }).catch(function () {});
+    });
+    root.querySelectorAll("[data-fullscreen]").forEach(function (el) { el.hidden = !document.fullscreenEnabled; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // Boosted navigation swaps the body without a new DOMContentLoaded.
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelectorAll) { enhance(event.target); }
   });
 })();

@@ -6,6 +6,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from shop.catalog.search import include_object
 from shop.extensions import db
 
 
@@ -35,6 +36,8 @@ def test_migrations_build_the_whole_schema(make_app, tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"include_object": include_object}), db.metadata
+            )
         db.engine.dispose()
     assert diff == []

@@ -3,15 +3,15 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import BooleanField, DecimalField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 MAX_FEE_PERCENT = Decimal(50)
 
 
 class FeeForm(FlaskForm):
     percent = DecimalField(
-        _l("Platform fee (% of the retail price)"),
+        _l("Platform fee (%(percent)s of the retail price)", percent="%"),
         places=2,
         validators=[InputRequired()],
     )
@@ -31,3 +31,25 @@ class FeeForm(FlaskForm):
     @property
     def basis_points(self) -> int:
         return int(self.data["percent"] * 100)
+
+
+class ReferralRulesForm(FlaskForm):
+    """The referral and attribution rules; the code still never pays a third level."""
+
+    attribution_days = IntegerField(
+        _l("Days a shared link keeps the customer"), validators=[InputRequired(), NumberRange(1, 365)]
+    )
+    override_level1_bp = IntegerField(
+        _l("Inviter's share of the platform fee (basis points)"), validators=[InputRequired(), NumberRange(0, 5000)]
+    )
+    override_level2_bp = IntegerField(
+        _l("Inviter's inviter's share of the platform fee (basis points)"),
+        validators=[InputRequired(), NumberRange(0, 5000)],
+    )
+    override_months = IntegerField(
+        _l("Months an invited store earns its inviters overrides"), validators=[InputRequired(), NumberRange(0, 60)]
+    )
+    self_purchase_margin = BooleanField(_l("Resellers keep their margin when they buy in their own store"))
+
+    def rules(self) -> dict[str, int]:
+        return {name: int(field.data or 0) for name, field in self._fields.items() if name != "csrf_token"}

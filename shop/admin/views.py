@@ -9,13 +9,16 @@ from shop.accounts.forms import EmptyForm
 from shop.accounts.models import Role
 from shop.catalog.models import Supplier
 from shop.extensions import db
+from shop.earnings import stats
+from shop.earnings.charts import daily_charts
 from shop.htmx import render
 from shop.orders.models import OrderStatus
-from shop.settings import platform_fee_bp, set_platform_fee_bp
+from shop.settings import REFERRAL_DEFAULTS, get_int, platform_fee_bp, set_int, set_platform_fee_bp
 from shop.stores.models import Store
+from shop.util import now_utc
 
 from . import services
-from .forms import FeeForm
+from .forms import FeeForm, ReferralRulesForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -96,6 +99,32 @@ def fee():
         flash(_("The platform fee is now %(percent)s%%. It applies to new orders only.", percent=form.percent.data))
         return redirect(url_for(".fee"))
     return render_template("admin/fee.html", form=form, fee_percent=_fee_percent())
+
+
+@bp.route("/referrals", methods=["GET", "POST"])
+def referrals():
+    form = ReferralRulesForm(data={key: get_int(key) for key in REFERRAL_DEFAULTS})
+    if form.validate_on_submit():
+        for key, value in form.rules().items():
+            set_int(key, value)
+        db.session.commit()
+        flash(_("Referral rules saved. They apply to new visits and new orders."))
+        return redirect(url_for(".referrals"))
+    return render_template("admin/referrals.html", form=form)
+
+
+@bp.get("/numbers")
+def numbers():
+    days = stats.period_days(request.args.get("days"))
+    return render("admin/numbers.html", "numbers", **stats.operator_numbers(now_utc(), days))
+
+
+@bp.get("/numbers/stores/<int:store_id>")
+def store_numbers(store_id):
+    store = db.get_or_404(Store, store_id)
+    days = stats.period_days(request.args.get("days"))
+    figures = stats.store_numbers(store.id, now_utc(), days, current_app.config["EARNINGS_HOLD_DAYS"])
+    return render("admin/store_numbers.html", "numbers", store=store, charts=daily_charts(figures["daily"]), **figures)
 
 
 def _paginate(query):

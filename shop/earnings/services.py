@@ -5,7 +5,9 @@ from sqlalchemy import case, func, select
 
 from shop.extensions import db
 from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
-from shop.stores.models import Click, Pick
+from shop.referrals.services import line_overrides, override_chain
+from shop.stores.models import Click, Pick, Store
+from shop.util import now_utc
 
 from .models import Account, LedgerEntry, LedgerTransaction
 
@@ -25,22 +27,74 @@ def _line_entries(order: Order, line: OrderLine, sign: int) -> list[LedgerEntry]
     ]
 
 
-def _post(order: Order, kind: str, lines: list[OrderLine], sign: int, memo: str) -> LedgerTransaction:
+def _post(order: Order, kind: str, lines: list[OrderLine], sign: int, memo: str, extra=()) -> LedgerTransaction:
     txn = LedgerTransaction(order_id=order.id, kind=kind, memo=memo)
     for line in lines:
         txn.entries.extend(_line_entries(order, line, sign))
+    txn.entries.extend(extra)
     assert sum(e.amount_minor for e in txn.entries) == 0, "unbalanced ledger transaction"
     db.session.add(txn)
     return txn
 
 
 def post_sale(order: Order) -> LedgerTransaction:
-    return _post(order, "sale", list(order.lines), 1, f"order {order.id} paid")
+    """The sale of every line, with the inviters' overrides paid out of its platform fee."""
+    return _post(order, "sale", list(order.lines), 1, f"order {order.id} paid", _override_entries(order))
 
 
 def post_refund(order: Order, lines: list[OrderLine], reason: str) -> LedgerTransaction:
-    """Reverse the sale entries of refunded lines."""
-    return _post(order, "refund", lines, -1, reason)
+    """Reverse the sale entries of refunded lines, overrides included."""
+    return _post(order, "refund", lines, -1, reason, _reversed_overrides(lines))
+
+
+def _override_pair(line_id: int, store_id: int, amount: int, currency: str) -> list[LedgerEntry]:
+    """Move `amount` of a line's fee from the platform to an inviting store (negative amount: back)."""
+    return [
+        LedgerEntry(account=Account.platform_fees, amount_minor=amount, currency=currency, order_line_id=line_id),
+        LedgerEntry(
+            account=Account.referral_overrides, amount_minor=-amount, currency=currency,
+            order_line_id=line_id, store_id=store_id,
+        ),
+    ]
+
+
+def _override_entries(order: Order) -> list[LedgerEntry]:
+    chain = override_chain(order.store, order.paid_at or now_utc(), order.self_purchase)
+    entries = []
+    for line in order.lines if chain else ():
+        for store_id, amount in line_overrides(line.fee_total, chain):
+            entries.extend(_override_pair(line.id, store_id, amount, order.currency))
+    return entries
+
+
+def _reversed_overrides(lines: list[OrderLine]) -> list[LedgerEntry]:
+    """Entries that bring each line's overrides, as they were posted, back to zero."""
+    keys = (LedgerEntry.order_line_id, LedgerEntry.store_id, LedgerEntry.currency)
+    rows = db.session.execute(
+        select(*keys, func.sum(LedgerEntry.amount_minor))
+        .where(LedgerEntry.account == Account.referral_overrides, LedgerEntry.order_line_id.in_([x.id for x in lines]))
+        .group_by(*keys)
+    )
+    entries = []
+    for line_id, store_id, currency, credited in rows:
+        if credited:
+            entries.extend(_override_pair(line_id, store_id, int(credited), currency))
+    return entries
+
+
+def override_earnings(store_id: int) -> dict:
+    """What a store earned from the stores it invited (two levels): the total and each invitee's sum."""
+    rows = db.session.execute(
+        select(Store.id, Store.name, func.sum(LedgerEntry.amount_minor))
+        .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Store, Store.id == Order.store_id)
+        .where(LedgerEntry.store_id == store_id, LedgerEntry.account == Account.referral_overrides)
+        .group_by(Store.id, Store.name)
+        .order_by(Store.name, Store.id)
+    )
+    by_invitee = [{"store_id": sid, "name": name, "amount": -int(total)} for sid, name, total in rows]
+    return {"total": sum(row["amount"] for row in by_invitee), "by_invitee": by_invitee}
 
 
 def unbalanced_transactions() -> list[int]:
@@ -54,7 +108,7 @@ def unbalanced_transactions() -> list[int]:
 
 
 def store_earnings(store_id: int, now: datetime, hold_days: int) -> dict:
-    """A reseller's earnings split into pending (not yet shipped + hold) and available."""
+    """A reseller's earnings (commission and overrides) split into pending (not yet shipped + hold) and available."""
     from shop.fulfillment.models import PurchaseOrder
 
     release = now - timedelta(days=hold_days)
@@ -62,7 +116,10 @@ def store_earnings(store_id: int, now: datetime, hold_days: int) -> dict:
         select(LedgerEntry.amount_minor, PurchaseOrder.shipped_at, OrderLine.status)
         .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
         .outerjoin(PurchaseOrder, PurchaseOrder.id == OrderLine.purchase_order_id)
-        .where(LedgerEntry.store_id == store_id, LedgerEntry.account == Account.reseller_earnings)
+        .where(
+            LedgerEntry.store_id == store_id,
+            LedgerEntry.account.in_((Account.reseller_earnings, Account.referral_overrides)),
+        )
     )
     pending = available = 0
     for amount, shipped_at, status in rows:

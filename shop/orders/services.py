@@ -6,7 +6,8 @@ from sqlalchemy.orm import selectinload
 from shop import money
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
-from shop.settings import platform_fee_bp
+from shop.referrals.services import is_self_purchase
+from shop.settings import get_int, platform_fee_bp
 from shop.stores.models import Pick, Store
 
 from .models import Cart, CartLine, Order, OrderLine
@@ -110,13 +111,24 @@ def priced_lines(store: Store, cart: Cart) -> list[tuple[CartLine, Pick, int]]:
     return result
 
 
-def place_order(store: Store, cart: Cart, customer: dict, locale: str, currency: str) -> Order:
-    """Create an order awaiting payment, priced from the database, never from the form."""
+def place_order(
+    store: Store, cart: Cart, customer: dict, locale: str, currency: str, buyer_id: int | None = None
+) -> Order:
+    """Create an order awaiting payment, priced from the database, never from the form.
+
+    It keeps the share link and channel that brought the cart; `buyer_id` is the signed-in user, if any.
+    """
     lines = priced_lines(store, cart)
     if not lines:
         raise CheckoutError(_("Your cart is empty."))
     fee_bp = platform_fee_bp()
-    order = Order(store_id=store.id, cart_id=cart.id, locale=locale, currency=currency, total_minor=0, **customer)
+    own = is_self_purchase(store, buyer_id, customer.get("email", ""))
+    # When the operator says a reseller's own purchases earn no margin, the margin goes to the fee.
+    keep_margin = not own or bool(get_int("self_purchase_margin"))
+    order = Order(
+        store_id=store.id, cart_id=cart.id, locale=locale, currency=currency, total_minor=0,
+        link_id=cart.link_id, channel=cart.channel or "direct", self_purchase=own, **customer,
+    )
     for line, _pick, price in lines:
         variant = line.variant
         if variant.stock < line.quantity:
@@ -136,7 +148,7 @@ def place_order(store: Store, cart: Cart, customer: dict, locale: str, currency:
                 quantity=line.quantity,
                 unit_price_minor=price,
                 unit_wholesale_minor=variant.wholesale_minor,
-                unit_fee_minor=money.fee_for(price, fee_bp),
+                unit_fee_minor=money.fee_for(price, fee_bp) if keep_margin else price - variant.wholesale_minor,
             )
         )
     order.total_minor = sum(line.total for line in order.lines)

@@ -1,11 +1,13 @@
 """Cart, guest checkout and the customer's private order page."""
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from shop.extensions import db
 from shop.htmx import is_fragment_request, render
 from shop.i18n import locale_code
+from shop.referrals import services as referrals
 from shop.stores.models import Store
 
 from . import services
@@ -20,6 +22,12 @@ def _store(slug: str) -> Store:
 
 def _cart_token(store: Store) -> str | None:
     return session.get("carts", {}).get(str(store.id))
+
+
+def _attribute(cart, store: Store) -> None:
+    """The share link in the form (a hidden field) or the visitor's signed binding, recorded on the cart."""
+    found = referrals.attribution(store, request.values.get("via"), request.cookies.get(referrals.COOKIE))
+    referrals.attribute_cart(cart, found)
 
 
 def _remember_cart(store: Store, token: str) -> None:
@@ -56,6 +64,7 @@ def add_to_cart(slug):
     if variant is None:
         abort(404)
     cart = services.load_cart(_cart_token(store), store) or services.new_cart(store)
+    _attribute(cart, store)
     try:
         services.add_to_cart(cart, variant, request.form.get("quantity", 1, type=int))
     except services.CheckoutError as exc:
@@ -108,7 +117,11 @@ def checkout(slug):
     form.country.choices = country_choices(locale)
     if form.validate_on_submit():
         try:
-            order = services.place_order(store, cart, form.customer(), locale, current_app.config["CURRENCY"])
+            _attribute(cart, store)
+            buyer = current_user.id if current_user.is_authenticated else None
+            order = services.place_order(
+                store, cart, form.customer(), locale, current_app.config["CURRENCY"], buyer_id=buyer
+            )
             url = get_provider().start_checkout(order)
         except services.CheckoutError as exc:
             db.session.rollback()

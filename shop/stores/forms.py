@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, Form, PasswordField, SearchField, SelectField, StringField
+from wtforms import EmailField, Form, HiddenField, PasswordField, SearchField, SelectField, StringField
 from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
@@ -17,6 +17,7 @@ class OpenStoreForm(FlaskForm):
     name = StringField(_l("Store name"), validators=[DataRequired(), Length(max=80)], filters=[_strip])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    invite = HiddenField(validators=[Optional(), Length(max=16)])  # the inviter's code, from /join/<code>
 
 
 def _amount(form, field):

@@ -94,6 +94,7 @@ class Channel(enum.Enum):
     telegram = "telegram"
     line = "line"
     sms = "sms"
+    share = "share"  # the phone's own share sheet (Web Share API)
     qr = "qr"
     poster = "poster"
     copy = "copy"

@@ -16,11 +16,12 @@ from sqlalchemy.sql import Select
 from shop import money
 from shop.accounts.models import Role
 from shop.accounts.services import create_user
+from shop.catalog import search
 from shop.catalog.models import Product, Supplier, SupplierStatus, Variant
 from shop.extensions import db
 from shop.util import now_utc
 
-from .models import Click, Pick, Store
+from .models import Channel, Click, Pick, ShareLink, Store
 
 SLUG_MAX = 60
 CLICK_WINDOW = timedelta(minutes=30)
@@ -55,14 +56,15 @@ def unique_slug(name: str) -> str:
     return f"{base}-{n}"
 
 
-def open_store(name: str, email: str, password: str) -> Store:
+def open_store(name: str, email: str, password: str, invited_by: Store | None = None) -> Store:
     """A new reseller with a store that is live at once; SignupError when the email is taken."""
     user = create_user(email, password, Role.reseller, name=name)
+    inviter_id = invited_by.id if invited_by is not None else None  # set once, here, and never changed
     slug = unique_slug(name)
     for _attempt in range(3):
         # Two sign-ups racing for one slug: the unique constraint decides, the loser takes a random one.
         savepoint = db.session.begin_nested()
-        store = Store(user_id=user.id, name=name, slug=slug)
+        store = Store(user_id=user.id, name=name, slug=slug, invited_by_id=inviter_id)
         db.session.add(store)
         try:
             db.session.flush()
@@ -102,8 +104,7 @@ def catalog_query(f: CatalogFilter) -> Select:
         .options(selectinload(Product.variants), selectinload(Product.images))
     )
     if f.q:
-        escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Product.title.ilike(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(search.match(f.q))
     if f.category:
         stmt = stmt.where(Product.category == f.category)
     if f.supplier_id:
@@ -120,15 +121,23 @@ def catalog_query(f: CatalogFilter) -> Select:
 
 def catalog_choices() -> tuple[list[str], list[tuple[int, str]]]:
     """The categories and suppliers that have something in the catalog, for the filter menus."""
-    rows = db.session.execute(
-        select(Product.category, Supplier.id, Supplier.name)
-        .join(Product.supplier)
-        .where(Product.published.is_(True), Supplier.status == SupplierStatus.approved)
-        .distinct()
+    # One index probe per category and per supplier, never a pass over every product.
+    on_sale = (Product.published.is_(True), Supplier.status == SupplierStatus.approved)
+    step = select(func.min(Product.category).label("category")).cte("step", recursive=True)
+    following = select(func.min(Product.category)).where(Product.category > step.c.category).scalar_subquery()
+    step = step.union_all(select(following).where(step.c.category.is_not(None)))
+    # A scalar subquery with LIMIT, not EXISTS: PostgreSQL would turn EXISTS into a join over all products.
+    sold = (
+        select(Product.id).join(Product.supplier).where(Product.category == step.c.category, *on_sale).limit(1)
+    ).scalar_subquery().is_not(None)
+    categories = db.session.scalars(select(step.c.category).where(step.c.category != "", sold))
+    suppliers = db.session.execute(
+        select(Supplier.id, Supplier.name).where(
+            Supplier.status == SupplierStatus.approved,
+            exists().where(Product.supplier_id == Supplier.id, Product.published.is_(True)),
+        )
     ).all()
-    categories = sorted({c for c, _id, _n in rows if c})
-    suppliers = sorted({(i, n) for _c, i, n in rows}, key=lambda s: s[1].lower())
-    return categories, suppliers
+    return sorted(set(categories)), sorted(((i, n) for i, n in suppliers), key=lambda s: s[1].lower())
 
 
 def picked_product_ids(store: Store, product_ids) -> set[int]:
@@ -272,7 +281,7 @@ def is_bot(user_agent: str | None) -> bool:
     return not user_agent or bool(BOT_RE.search(user_agent))
 
 
-def record_click(store: Store, product_id: int | None, visitor: str) -> None:
+def record_click(store: Store, product_id: int | None, visitor: str, link: ShareLink | None = None) -> None:
     """Count a visit with one INSERT that does nothing when this visitor was counted in the last 30 minutes."""
     now = now_utc()
     seen = exists().where(
@@ -286,10 +295,11 @@ def record_click(store: Store, product_id: int | None, visitor: str) -> None:
         literal(product_id, Click.product_id.type),
         literal(visitor, Click.visitor.type),
         literal(now, Click.created_at.type),
+        literal(link.id if link else None, Click.link_id.type),
+        literal(link.channel if link else Channel.direct.value, Click.channel.type),
     ).where(~seen)
-    db.session.execute(
-        insert(Click).from_select([Click.store_id, Click.product_id, Click.visitor, Click.created_at], row)
-    )
+    columns = [Click.store_id, Click.product_id, Click.visitor, Click.created_at, Click.link_id, Click.channel]
+    db.session.execute(insert(Click).from_select(columns, row))
 
 
 def public_url(endpoint: str, **values) -> str:

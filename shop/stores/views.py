@@ -3,6 +3,7 @@ import re
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -15,11 +16,12 @@ from shop.accounts.services import SignupError
 from shop.extensions import db
 from shop.htmx import is_fragment_request, render
 from shop.images import ImageError, save_upload
+from shop.referrals import services as referrals
 from shop.settings import platform_fee_bp
 
-from . import services
+from . import posters, services
 from .forms import CatalogFilterForm, MoveForm, OpenStoreForm, PriceForm, SettingsForm
-from .models import Pick, Store
+from .models import Channel, Pick, Store
 from .qr import qr_png, qr_svg
 
 bp = Blueprint("stores", __name__)
@@ -54,7 +56,10 @@ def open_store():
     taken = False
     if form.validate_on_submit():
         try:
-            store = services.open_store(form.name.data.strip(), form.email.data, form.password.data)
+            store = services.open_store(
+                form.name.data.strip(), form.email.data, form.password.data,
+                invited_by=referrals.inviter_for(form.invite.data),
+            )
         except SignupError as exc:
             form.email.errors.append(str(exc))
             taken = True
@@ -210,13 +215,27 @@ def settings():
     return render_template("stores/settings.html", form=form, store=store)
 
 
+PANEL_CHANNELS = (
+    Channel.copy, Channel.share, Channel.whatsapp, Channel.telegram, Channel.line, Channel.sms, Channel.wechat,
+    Channel.qr,
+)
+
+
+@bp.context_processor
+def share_card_helpers():
+    return {"og_image": posters.og_image}
+
+
 def _share_page(store: Store, pick: Pick | None):
-    url = services.pick_link(pick) if pick else services.store_link(store)
     title = pick.product.title if pick else store.name
     text = _("Have a look: %(title)s", title=title)
+    urls = {channel: posters.share_url(store, pick, channel) for channel in PANEL_CHANNELS}
+    poster = posters.poster_for(store, pick)
+    db.session.commit()  # the first visit creates the share links
     return render_template(
-        "stores/share.html", store=store, pick=pick, url=url, title=title, text=text,
-        links=services.share_links(url, text), svg=qr_svg(url),
+        "stores/share.html", store=store, pick=pick, title=title, text=text, poster=poster,
+        url=urls[Channel.copy], urls={c.value: u for c, u in urls.items()}, links=posters.deep_links(urls, text),
+        svg=qr_svg(urls[Channel.qr]),
     )
 
 
@@ -238,15 +257,69 @@ def share_pick(pick_id: int):
 def share_qr():
     """Only the reseller's own links are drawn, never a URL taken from the request."""
     store = own(Store)
-    if "pick" in request.args:
-        pick = _own_pick_or_404(store, request.args.get("pick", 0, type=int))
-        url, name = services.pick_link(pick), f"{store.slug}-{pick.product.slug}"
-    else:
-        url, name = services.store_link(store), store.slug
+    pick = _pick_in_args(store)
+    url = posters.share_url(store, pick, Channel.qr)
+    db.session.commit()
     response = make_response(qr_png(url))
     response.headers["Content-Type"] = "image/png"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-qr.png"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(store, pick)}-qr.png"'
     return response
+
+
+def _pick_in_args(store: Store) -> Pick | None:
+    """The reseller's pick named by ?pick=, None for the store itself; 404 for anyone else's."""
+    return _own_pick_or_404(store, request.args.get("pick", 0, type=int)) if "pick" in request.args else None
+
+
+def _file_stem(store: Store, pick: Pick | None) -> str:
+    return f"{store.slug}-{pick.product.slug}" if pick else store.slug
+
+
+@bp.get("/my/share/qr")
+@role_required(Role.reseller)
+def share_qr_full():
+    """The QR code alone and big, to show the phone to a friend; ?channel=wechat for a scan in WeChat."""
+    store = own(Store)
+    pick = _pick_in_args(store)
+    channel = Channel.wechat if request.args.get("channel") == Channel.wechat.value else Channel.qr
+    url = posters.share_url(store, pick, channel)
+    db.session.commit()
+    title = pick.product.title if pick else store.name
+    return render_template("stores/share_qr.html", store=store, pick=pick, title=title, url=url, svg=qr_svg(url))
+
+
+@bp.get("/my/share/poster.png", defaults={"pick_id": None})
+@bp.get("/my/share/<int:pick_id>/poster.png")
+@role_required(Role.reseller)
+def share_poster(pick_id: int | None):
+    """The reseller's poster: ?download=1 as a file to save, else under its hash (?v=) and cached for long."""
+    store = own(Store)
+    pick = _own_pick_or_404(store, pick_id) if pick_id is not None else None
+    poster = posters.poster_for(store, pick)
+    db.session.commit()
+    if request.args.get("download"):
+        return posters.send(poster, download_name=f"{_file_stem(store, pick)}-poster.png")
+    if request.args.get("v") != poster.digest:
+        return redirect(url_for("stores.share_poster", pick_id=pick_id, v=poster.digest))
+    return posters.send(poster)
+
+
+@bp.get("/posters/<locale>/<slug>/<digest>.png", defaults={"product_slug": None})
+@bp.get("/posters/<locale>/<slug>/p/<product_slug>/<digest>.png")
+def public_poster(locale: str, slug: str, product_slug: str | None, digest: str):
+    """A poster anyone may fetch (chat apps' link previews); an outdated hash is sent on to the current one."""
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(404)
+    store = _public_store(slug)
+    pick = services.public_pick(store, product_slug) if product_slug else None
+    if product_slug and pick is None:
+        abort(404)
+    with force_locale(locale):
+        poster = posters.poster_for(store, pick)
+    db.session.commit()
+    if poster.digest != digest:
+        return redirect(posters.public_url(store, pick, poster))
+    return posters.send(poster, public=True)
 
 
 def _count_visit(response, store: Store, product_id: int | None = None) -> None:
@@ -259,8 +332,19 @@ def _count_visit(response, store: Store, product_id: int | None = None) -> None:
     if not VISITOR_RE.fullmatch(visitor):
         visitor = uuid.uuid4().hex
         response.set_cookie(VISITOR_COOKIE, visitor, max_age=2 * 365 * 86400, httponly=True, samesite="Lax")
-    services.record_click(store, product_id, visitor)
+    link = referrals.link_in_url(store, request.args.get("via"))
+    if link is not None:
+        _bind_visitor(response, link)
+    services.record_click(store, product_id, visitor, link)
     db.session.commit()
+
+
+def _bind_visitor(response, link) -> None:
+    """Bind the visitor to the link they came through, server-signed, for the operator's window."""
+    value = referrals.rebind(link, request.cookies.get(referrals.COOKIE))
+    if value:
+        max_age = referrals.attribution_days() * 86400
+        response.set_cookie(referrals.COOKIE, value, max_age=max_age, httponly=True, samesite="Lax")
 
 
 def _public_store(slug: str) -> Store:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.fulfillment.conftest import make_paid_order  # noqa: F401  (orders for the page sweep)
+
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
@@ -61,28 +63,50 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh phone-sized tab on the live server; anything outside it is blocked, JavaScript errors fail the test."""
-    context = browser.new_context(base_url=live_server, locale="en-US", **PHONE)
+def _open_tab(browser, live_server, errors: list, **options):
+    """A tab in a new context (its own cookies) on the live server; outside URLs are blocked, errors collected."""
+    context = browser.new_context(base_url=live_server, locale="en-US", **{**PHONE, **options})
     context.set_default_timeout(10_000)
     context.route(lambda url: not url.startswith(live_server), lambda route: route.abort())
     tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(f"{tab.url}: {exc}"))
+    return tab
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh phone-sized tab on the live server; anything outside it is blocked, JavaScript errors fail the test."""
     errors = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab = _open_tab(browser, live_server, errors)
     yield tab
-    context.close()
+    tab.context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def new_tab(browser, live_server):
+    """Open more tabs, each in its own context (another person's browser): new_tab(viewport=..., ...)."""
+    errors, tabs = [], []
+
+    def open_tab(**options):
+        tabs.append(_open_tab(browser, live_server, errors, **options))
+        return tabs[-1]
+
+    yield open_tab
+    for tab in tabs:
+        tab.context.close()
     assert errors == [], f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
 def shot(page):
-    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png and return its path."""
+    """Save a full-page screenshot of the tab (the `page` one by default) as test-artifacts/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, tab=None) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (tab or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
@@ -98,3 +122,17 @@ def no_horizontal_scroll(page):
 
     return check
 
+
+@pytest.fixture
+def sign_in():
+    """Log a tab in through the real login form: sign_in(tab, email, password)."""
+    from playwright.sync_api import expect
+
+    def log_in(tab, email: str, password: str):
+        tab.goto("/login")
+        tab.get_by_label("Email").fill(email)
+        tab.get_by_label("Password").fill(password)
+        tab.get_by_role("button", name="Log in").click()
+        expect(tab.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")).to_be_visible()
+
+    return log_in

@@ -115,6 +115,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = i18n.money_filter
     app.jinja_env.filters["datetime"] = i18n.date_filter
+    app.jinja_env.filters["country_name"] = i18n.country_name
     app.jinja_env.globals["sized"] = images.sized
     app.jinja_env.globals["srcset"] = images.srcset
 

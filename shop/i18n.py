@@ -33,3 +33,10 @@ def date_filter(value, fmt: str = "medium") -> str:
 
 def html_lang() -> str:
     return "zh-Hans" if locale_code().startswith("zh") else locale_code()
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the reader's language, from its ISO code."""
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code)

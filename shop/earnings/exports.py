@@ -11,8 +11,9 @@ from .models import LedgerEntry, LedgerTransaction
 from .services import SOLD
 
 
-def _ref(token: str | None) -> str:
-    return (token or "")[:8]
+def _ref(order_id: int | None) -> str:
+    """The order's number; never any part of its token, which is the customer's private link."""
+    return f"#{order_id}" if order_id else ""
 
 
 def order_rows(store_id: int) -> list[list]:
@@ -29,7 +30,7 @@ def order_rows(store_id: int) -> list[list]:
         standing = [line for line in order.lines if line.status is not LineStatus.cancelled]
         rows.append([
             order.paid_at.strftime("%Y-%m-%d %H:%M"),
-            _ref(order.token),
+            _ref(order.id),
             order.status.value,
             order.channel,
             order.first_name,
@@ -45,16 +46,15 @@ def order_rows(store_id: int) -> list[list]:
 def ledger_rows(store_id: int) -> list[list]:
     """One row per ledger entry owed to this store: commission and overrides, sales positive, reversals negative."""
     entries = db.session.execute(
-        select(LedgerTransaction.created_at, Order.token, LedgerTransaction.kind, LedgerEntry.account,
+        select(LedgerTransaction.created_at, LedgerTransaction.order_id, LedgerTransaction.kind, LedgerEntry.account,
                LedgerEntry.amount_minor, LedgerEntry.currency)
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .outerjoin(Order, Order.id == LedgerTransaction.order_id)
         .where(LedgerEntry.store_id == store_id)
         .order_by(LedgerTransaction.created_at, LedgerEntry.id)
     )
     rows = [[_("Date"), _("Order"), _("Kind"), _("Account"), _("Amount"), _("Currency")]]
-    for created_at, token, kind, account, amount, currency in entries:
+    for created_at, order_id, kind, account, amount, currency in entries:
         # The ledger stores what is owed to the reseller as a credit (negative); the reseller reads it as income.
-        rows.append([created_at.strftime("%Y-%m-%d %H:%M"), _ref(token), kind, account.value,
+        rows.append([created_at.strftime("%Y-%m-%d %H:%M"), _ref(order_id), kind, account.value,
                      money.from_minor(-amount, currency), currency])
     return rows

@@ -1,4 +1,6 @@
 """Share to earn at 360 px in Chromium: the referral pages fit; a short-link visit ends in an attributed order."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -13,6 +15,7 @@ from .conftest import SCREENSHOTS
 expect = pytest.importorskip("playwright.sync_api").expect
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1}
 PASSWORD = "correct horse 9"  # the builders' default
+PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
 SMALL_TARGETS_JS = """() => [...document.querySelectorAll('.button, button')]
   .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.height < 44; })
   .map(el => el.textContent.trim().slice(0, 40))"""
@@ -45,13 +48,14 @@ def test_referral_pages_fit_a_small_phone(new_tab, sign_in, make_store, make_use
     _fits(operator, "/admin/referrals", "admin")
 
 
-def test_a_short_link_visit_ends_in_an_order_with_the_link_and_channel(new_tab, live_server, make_store, make_product,
-                                                                        make_pick):
+def test_a_short_link_visit_ends_in_an_order_with_the_link_and_channel(new_tab, live_server, sign_in, make_store,
+                                                                        make_product, make_pick):
     store, mug = make_store(), make_product(variants=((1000, 5),))
     make_pick(store, mug)
     link = services.share_link(store, mug, Channel.whatsapp)
     db.session.commit()
-    tab = new_tab(**SMALL_PHONE)
+    # A phone's browser: headless Chromium's own user agent is rightly not counted as a visitor.
+    tab = new_tab(**SMALL_PHONE, user_agent=PHONE_UA)
     tab.goto(f"/r/{link.code}")
     assert f"via={link.code}" in tab.url
     tab.get_by_role("button", name="Add to cart").click()
@@ -69,3 +73,16 @@ def test_a_short_link_visit_ends_in_an_order_with_the_link_and_channel(new_tab, 
     db.session.expire_all()
     order = db.session.scalar(select(Order))
     assert (order.link_id, order.channel) == (link.id, "whatsapp")
+
+    # The customer pays; the reseller's funnel then shows the click, the cart and the order on that channel.
+    tab.get_by_role("button", name=re.compile("Pay now")).click()
+    expect(tab.get_by_text("Paid", exact=False).first).to_be_visible()
+    owner = new_tab(**SMALL_PHONE)
+    sign_in(owner, store.user.email, PASSWORD)
+    owner.goto("/my/numbers")
+    row = owner.locator('#by-channel tr[data-row="channel-whatsapp"] td')
+    expect(row.nth(0)).to_have_text("1")  # clicks
+    expect(row.nth(2)).to_have_text("1")  # carts
+    expect(row.nth(3)).to_have_text("1")  # orders
+    assert owner.evaluate("document.documentElement.scrollWidth") <= 360
+    owner.screenshot(path=str(SCREENSHOTS / "360" / "referrals-funnel.png"), full_page=True)

@@ -269,7 +269,6 @@ def ensure(url: str, scale: str, log=print) -> bool:
     from alembic.migration import MigrationContext
     from flask_migrate import stamp as stamp_head
     from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from shop import create_app
     from shop.accounts.passwords import hash_password

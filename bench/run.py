@@ -65,10 +65,18 @@ def unit(name: str) -> str:
     return "x"
 
 
+_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on, never the same one twice in a run."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports:
+            _ports.add(port)
+            return port
 
 
 @contextmanager
@@ -219,7 +227,14 @@ def fill_cart(browser: Browser, slug: str, variant: int) -> None:
 
 def buy(port: int, base_cookies: dict, csrf: str, slug: str, variant: int) -> bool:
     """One guest order, start to finish: add to cart, check out, pay on the demo page."""
-    browser = Browser(port, base_cookies)
+    try:
+        return _buy(Browser(port, base_cookies), csrf, slug, variant)
+    except (OSError, http.client.HTTPException, AssertionError) as exc:  # e.g. a worker recycled mid-request
+        log(f"forward: an order failed: {exc!r}")
+        return False
+
+
+def _buy(browser: Browser, csrf: str, slug: str, variant: int) -> bool:
     browser.csrf = csrf
     fill_cart(browser, slug, variant)
     form = {"csrf_token": csrf, "customer_name": "Bench Buyer", "email": "buyer@bench.example",
@@ -234,6 +249,8 @@ def buy(port: int, base_cookies: dict, csrf: str, slug: str, variant: int) -> bo
 
 def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dict:
     from sqlalchemy import create_engine, text
+
+    logs = CACHE / "logs"  # kept after the run, to read when a server would not start
 
     figures: dict = {}
     log(f"{label}: load average {os.getloadavg()[0]:.1f}")
@@ -257,11 +274,11 @@ def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dic
             # Production mode: PostgreSQL and Redis (the job queue); SQLite keeps huey's SQLite file.
             redis_port = free_port()
             stack.enter_context(process(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
-                                         "no"], env, tmp / "redis.log"))
+                                         "no"], env, logs / f"{label}-redis.log"))
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             time.sleep(0.5)
-        stack.enter_context(process(gunicorn("app:app", port), env, tmp / f"{label}-gunicorn.log", port))
-        stack.enter_context(process(gunicorn("bench.hello:app", hello_port), env, tmp / "hello.log", hello_port,
+        stack.enter_context(process(gunicorn("app:app", port), env, logs / f"{label}-gunicorn.log", port))
+        stack.enter_context(process(gunicorn("bench.hello:app", hello_port), env, logs / f"{label}-hello.log", hello_port,
                                     "/hello"))
         base = f"http://127.0.0.1:{port}"
         run = lambda name, script, **kw: measure(figures, name, base, script, args.warmup, args.seconds, **kw)  # noqa: E731
@@ -319,10 +336,10 @@ def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dic
 
         # Forwarding: orders paid at a steady rate, one worker mailing purchase orders to the fake supplier.
         stack.enter_context(process([sys.executable, str(ROOT / "bench" / "fake_supplier.py"), str(smtp_port),
-                                     str(deliveries)], env, tmp / "fake_supplier.log"))
+                                     str(deliveries)], env, logs / f"{label}-fake_supplier.log"))
         stack.enter_context(process([str(BIN / "huey_consumer"), "shop.worker.huey", "-w", "1", "-k", "thread",
                                      "-d", "0.05", "-m", "0.25", "-b", "1.1", "-n", "-q"], env,
-                                    tmp / f"{label}-worker.log"))
+                                    logs / f"{label}-worker.log"))
         with engine.connect() as conn:
             first_order = (conn.execute(text("SELECT MAX(id) FROM orders")).scalar() or 0) + 1
         figures["forward_p95_s"], figures["forward_orders"] = forward(
@@ -336,17 +353,22 @@ def stock_errors(engine, before: dict, first_order: int, orders: int) -> int:
     """Units by which any variant's stock differs from its initial stock less what paid orders took."""
     from sqlalchemy import text
 
-    after = stock_snapshot(engine, before)
+    time.sleep(2)  # requests still in flight when wrk stopped finish first
+    ids = ",".join(map(str, before))
     with engine.connect() as conn:
-        sold = dict(conn.execute(text(
-            "SELECT l.variant_id, SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id "
-            "WHERE o.id >= :first AND o.paid_at IS NOT NULL AND o.status = 'paid' GROUP BY l.variant_id"),
-            {"first": first_order}).all())
+        # One statement, so stock and sales are read from the same snapshot.
+        rows = conn.execute(text(
+            "SELECT v.id, v.stock, (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l "
+            "JOIN orders o ON o.id = l.order_id WHERE l.variant_id = v.id AND o.id >= :first "
+            f"AND o.paid_at IS NOT NULL AND o.status = 'paid') FROM variants v WHERE v.id IN ({ids})"),
+            {"first": first_order}).all()
         paid = conn.execute(text("SELECT COUNT(*) FROM orders WHERE id >= :first AND status = 'paid'"),
                             {"first": first_order}).scalar()
+    after = {v: stock for v, stock, _sold in rows}
+    sold = {v: units for v, _stock, units in rows}
     if paid != orders:
         log(f"checkout: wrk counted {orders} orders, the database has {paid} paid")
-    return sum(abs(before[v] - sold.get(v, 0) - after[v]) for v in before)
+    return sum(abs(before[v] - sold[v] - after[v]) for v in before)
 
 
 def flush_queue(env: dict) -> None:
@@ -417,6 +439,8 @@ def main() -> int:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
     started = time.monotonic()
     CACHE.mkdir(exist_ok=True)
+    shutil.rmtree(CACHE / "logs", ignore_errors=True)
+    (CACHE / "logs").mkdir()
     databases = {"sqlite": (f"sqlite:///{CACHE / 'large.db'}", f"sqlite:///{CACHE / 'small.db'}"),
                  "postgresql": (PG_URL, PG_URL + "_small")}
     if args.only:

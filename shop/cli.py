@@ -1,4 +1,4 @@
-"""Command-line entry points: flask --app app users|catalog|demo ..."""
+"""Command-line entry points: flask --app app users|catalog|demo|ledger ..."""
 import secrets
 
 import click
@@ -11,10 +11,12 @@ from shop.extensions import db
 def register(app: Flask) -> None:
     from shop.catalog.cli import catalog_cli
     from shop.demo import demo_cli
+    from shop.earnings.cli import ledger_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(ledger_cli)
 
 
 @click.group("users", help="Manage accounts.")

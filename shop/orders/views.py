@@ -85,8 +85,8 @@ def update_line(slug, line_id):
     """Form field: quantity (0 removes the line)."""
     store = _store(slug)
     cart = services.load_cart(_cart_token(store), store)
-    if cart is None:
-        abort(404)
+    if cart is None or all(line.id != line_id for line in cart.lines):
+        abort(404)  # another cart's line is not this customer's to change, nor to know of
     services.set_quantity(cart, line_id, request.form.get("quantity", 0, type=int))
     db.session.commit()
     if is_fragment_request():

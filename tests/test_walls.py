@@ -87,11 +87,14 @@ def hostile_values(world, actor, endpoint, owner) -> dict[str, list]:
     supplier = world["suppliers"].get(foreign) or world["suppliers"]["Y"]
     missing = world["missing"]
     hidden = [s["hidden_id"] for s in world["suppliers"].values()] + [world["pending_product"]]
+    def near_miss(token: str) -> str:
+        return token[:-1] + ("y" if token.endswith("x") else "x")  # never the real token itself
+
     tokens = {
         "catalog": [supplier["job_token"]], "fulfillment": supplier["pos"],
         # Public by token: only guesses, so a short, numeric or near-miss token finds nothing.
-        "orders": [str(store["orders"][0]["id"]), store["orders"][0]["token"][:-1] + "x", "x" * 24],
-        "payments": [str(store["orders"][0]["id"]), store["orders"][0]["token"][:-1] + "x"],
+        "orders": [str(store["orders"][0]["id"]), near_miss(store["orders"][0]["token"]), "x" * 24],
+        "payments": [str(store["orders"][0]["id"]), near_miss(store["orders"][0]["token"])],
     }
     mine = _store_of(actor)
     other_slugs = [s for k, v in world["stores"].items() if k != mine for s in v["pick_slugs"]]

@@ -136,6 +136,9 @@ def _refund(order: Order, amount: int, key: str, reason: str) -> Refund:
 
 def refund_lines(order: Order, lines: list[OrderLine], reason: str) -> Refund | None:
     """Refund open lines through the provider, reverse their ledger entries, and settle the order."""
+    # Only money that was taken can be given back; an unpaid order has nothing to refund.
+    if order.paid_at is None:
+        return None
     lines = [line for line in lines if line.status is LineStatus.open]
     if not lines:
         return None

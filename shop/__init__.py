@@ -7,7 +7,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from shop import config as config_module
-from shop.extensions import babel, bind_job_app, csrf, db, huey, login, migrate
+from shop.extensions import babel, bind_job_app, csrf, db, huey, limiter, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login.init_app(app)
+    limiter.init_app(app)
     login.login_view = "accounts.login"
     huey.immediate = app.config["HUEY_IMMEDIATE"]
     bind_job_app(app)

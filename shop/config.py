@@ -51,6 +51,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": env("MAIL_FROM", "Sharestall <no-reply@sharestall.local>"),
         "REDIS_URL": env("REDIS_URL", ""),
+        # Rate-limit counters live in Redis in production so every app server shares them.
+        "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_HEADERS_ENABLED": True,
         "BASE_URL": base_url,
         # Behind https the cookies never travel in clear, and url_for(_external=True) says https.
         "SESSION_COOKIE_SECURE": https,

@@ -4,6 +4,8 @@ import os
 
 from flask import has_app_context
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +32,8 @@ migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared per view (`@limiter.limit(...)`); storage is Redis when REDIS_URL is set, else memory.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def _make_huey():

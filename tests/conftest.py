@@ -26,6 +26,9 @@ TEST_CONFIG = {
     "BASE_URL": "http://localhost",
     "CURRENCY": "USD",
     "PLATFORM_FEE_BP": 1000,
+    # Tests of a limit switch it on with make_app(RATELIMIT_ENABLED=True); the route sweeps would trip it.
+    "RATELIMIT_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
     "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
     or f"sqlite:///{os.path.join(_TMP, 'test.db')}",
     "MAIL_FOLDER": os.path.join(_TMP, "mail"),

@@ -21,7 +21,7 @@ def _fresh_database_url(tmp_path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    name = "sharestall_migration_check"
+    name = f"{make_url(url).database}_migration_check"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))

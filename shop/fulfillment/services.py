@@ -6,6 +6,7 @@ from shop.extensions import db
 from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
 from shop.util import now_utc
 
+from . import webhooks
 from .models import POStatus, PurchaseOrder
 
 
@@ -19,6 +20,9 @@ def create_purchase_orders(order: Order) -> list[PurchaseOrder]:
             db.session.add(po)
         line.purchase_order = po
     db.session.flush()
+    for po in by_supplier.values():
+        # In the payment's transaction: the event exists exactly when the purchase order does (an outbox).
+        webhooks.record_event(po, webhooks.CREATED)
     return list(by_supplier.values())
 
 
@@ -44,11 +48,16 @@ def ship_purchase_order(po: PurchaseOrder, carrier: str, tracking_number: str) -
         if line.status is LineStatus.open:
             line.status = LineStatus.shipped
     settle_order_status(po.order)
+    webhooks.record_event(po, webhooks.UPDATED)
 
 
 def close_if_cancelled(po: PurchaseOrder) -> None:
+    """After lines were cancelled: close the purchase order when none is left, and tell the supplier's webhook."""
     if all(line.status is LineStatus.cancelled for line in po.lines):
         po.status = POStatus.cancelled
+        webhooks.record_event(po, webhooks.CANCELLED)
+    else:
+        webhooks.record_event(po, webhooks.UPDATED)
 
 
 TABS = {

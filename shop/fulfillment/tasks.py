@@ -1,15 +1,23 @@
-"""Jobs: forward paid orders to suppliers, and tell customers about shipping and cancellations."""
+"""Jobs: forward paid orders to suppliers on their channel, sweep what is due, poll feeds, mail customers."""
 from flask import current_app
-from sqlalchemy import select, update
+from flask_babel import force_locale
+from huey import crontab
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from shop.extensions import db, job
+from shop import money
+from shop.catalog.models import Supplier
+from shop.extensions import db, huey, job
 from shop.mail import render_mail, send_mail
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments.models import Refund
+from shop.settings import platform_fee_bp
+from shop.stores.models import Pick
 from shop.util import insert_once, now_utc
 
-from .models import Notice, POStatus, PurchaseOrder
+from . import digest, feeds, webhooks
+from .links import link_token
+from .models import Notice, OrderChannel, POStatus, PurchaseOrder, SupplierChannel, WebhookDelivery
 
 
 def _send_then_commit(to: str, subject: str, body: str) -> None:
@@ -29,19 +37,37 @@ def _claim_notice(key: str) -> bool:
 
 @job()
 def forward_order(order_id: int) -> None:
-    """Email every supplier of a paid order its purchase order, once each."""
-    po_ids = db.session.scalars(
-        select(PurchaseOrder.id).where(
+    """Tell every supplier of a paid order about its purchase order, once each, the way the supplier chose."""
+    rows = db.session.execute(
+        select(PurchaseOrder.id, SupplierChannel)
+        .outerjoin(SupplierChannel, SupplierChannel.supplier_id == PurchaseOrder.supplier_id)
+        .where(
             PurchaseOrder.order_id == order_id,
             PurchaseOrder.status == POStatus.open,
             PurchaseOrder.forwarded_at.is_(None),
         )
     ).all()
-    for po_id in po_ids:
-        _forward(po_id)
+    for po_id, channel in rows:
+        chosen = channel.effective if channel else OrderChannel.email
+        if chosen is OrderChannel.webhook:
+            _forward_by_webhook(po_id)
+        elif chosen is OrderChannel.portal:
+            _claim_forwarding(po_id)
+            db.session.commit()
+        elif chosen is OrderChannel.email:
+            _forward(po_id)
+        # OrderChannel.csv: the daily file of open orders carries it.
 
 
-def _forward(po_id: int) -> None:
+def _forward_by_webhook(po_id: int) -> None:
+    # The event is normally recorded with the payment; this covers a supplier who switched to webhooks since.
+    webhooks.record_event(db.session.get(PurchaseOrder, po_id), webhooks.CREATED)
+    db.session.commit()
+    for delivery_id in webhooks.due_deliveries(po_id):
+        webhooks.attempt_delivery(delivery_id)
+
+
+def _claim_forwarding(po_id: int) -> bool:
     # The conditional UPDATE claims the purchase order: a second run (or a racing one) finds it taken.
     claimed = db.session.execute(
         update(PurchaseOrder)
@@ -49,7 +75,11 @@ def _forward(po_id: int) -> None:
         .values(forwarded_at=now_utc())
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    return claimed.rowcount == 1
+
+
+def _forward(po_id: int) -> None:
+    if not _claim_forwarding(po_id):
         db.session.rollback()
         return
     po = db.session.scalar(
@@ -59,7 +89,9 @@ def _forward(po_id: int) -> None:
     )
     supplier = po.supplier
     locale = (supplier.user.locale if supplier.user else None) or "en"
-    subject, body = render_mail("purchase_order", locale, po=po, order=po.order, supplier=supplier)
+    subject, body = render_mail(
+        "purchase_order", locale, po=po, order=po.order, supplier=supplier, link_token=link_token(po)
+    )
     _send_then_commit(supplier.email, subject, body)
 
 
@@ -90,13 +122,20 @@ def send_lines_cancelled_email(refund_id: int, line_ids: list[int]) -> None:
 
 def forward_due() -> list[int]:
     """Enqueue forwarding for every paid order that still has a purchase order not sent; returns their ids."""
+    # Purchase orders waiting for the daily CSV, or whose webhook event is already queued, are not due here.
+    event_queued = exists().where(
+        WebhookDelivery.purchase_order_id == PurchaseOrder.id, WebhookDelivery.event_type == webhooks.CREATED
+    )
     order_ids = db.session.scalars(
         select(PurchaseOrder.order_id)
         .join(Order, Order.id == PurchaseOrder.order_id)
+        .outerjoin(SupplierChannel, SupplierChannel.supplier_id == PurchaseOrder.supplier_id)
         .where(
             Order.status == OrderStatus.paid,
             PurchaseOrder.status == POStatus.open,
             PurchaseOrder.forwarded_at.is_(None),
+            or_(SupplierChannel.id.is_(None), SupplierChannel.channel != OrderChannel.csv),
+            ~event_queued,
         )
         .distinct()
         .order_by(PurchaseOrder.order_id)
@@ -106,3 +145,113 @@ def forward_due() -> list[int]:
     if order_ids:
         current_app.logger.info("forwarding %d orders", len(order_ids))
     return list(order_ids)
+
+
+@job()
+def send_delivery(delivery_id: int) -> None:
+    """Send one webhook delivery if it is due; a delivery not due (or already sent) is left alone."""
+    webhooks.attempt_delivery(delivery_id)
+
+
+@job()
+def send_po_deliveries(po_id: int) -> None:
+    """Send a purchase order's due webhook deliveries, right after the change that queued them."""
+    for delivery_id in webhooks.due_deliveries(po_id):
+        webhooks.attempt_delivery(delivery_id)
+
+
+def sweep() -> dict[str, list[int]]:
+    """Enqueue every due webhook delivery and every paid order not yet forwarded; what was enqueued."""
+    deliveries = webhooks.due_deliveries()
+    for delivery_id in deliveries:
+        send_delivery(delivery_id)
+    return {"deliveries": deliveries, "orders": forward_due()}
+
+
+@job()
+def sweep_pipeline() -> None:
+    sweep()
+
+
+@huey.periodic_task(crontab(minute="*"), name="shop.fulfillment.tasks.every_minute")
+def every_minute():
+    # Periodic tasks run outside the app; this only enqueues the job, which runs inside it.
+    sweep_pipeline()
+
+
+@huey.on_startup(name="shop.fulfillment.tasks.catch_up")
+def catch_up():
+    # A worker that starts (or restarts after a crash) sends what is due at once, not at the next minute.
+    sweep_pipeline()
+
+
+@job(retries=2, retry_delay=300)
+def poll_feed(supplier_id: int) -> None:
+    """Import one supplier's catalog feed, then tell resellers whose price fell below the new floor."""
+    report = feeds.refresh_feed(supplier_id)
+    db.session.commit()
+    if report and "error" not in report:
+        for pick in feeds.picks_below_floor(supplier_id):
+            tell_price_below_floor(pick.id)
+
+
+@job()
+def poll_feeds() -> None:
+    for supplier_id in db.session.scalars(select(SupplierChannel.supplier_id).where(SupplierChannel.feed_url != "")):
+        poll_feed(supplier_id)
+
+
+@job()
+def tell_price_below_floor(pick_id: int) -> None:
+    """Mail a reseller once per new floor that their price no longer covers wholesale plus the fee."""
+    pick = db.session.get(Pick, pick_id)
+    if pick is None:
+        return
+    floor = money.price_floor(pick.product.min_wholesale, platform_fee_bp())
+    if pick.price_minor >= floor or not _claim_notice(f"floor-{pick.id}-{floor}"):
+        db.session.rollback()
+        return
+    user = pick.store.user
+    subject, body = render_mail("price_below_floor", user.locale or "en", pick=pick, floor=floor,
+                                currency=current_app.config["CURRENCY"])
+    _send_then_commit(user.email, subject, body)
+
+
+@job()
+def send_open_orders_csv(supplier_id: int, day: str) -> None:
+    """The daily CSV of open orders, once per supplier and day; what it lists counts as forwarded."""
+    supplier = db.session.get(Supplier, supplier_id)
+    pos = digest.open_purchase_orders(supplier_id)
+    if supplier is None or not pos or not _claim_notice(f"csv-{supplier_id}-{day}"):
+        db.session.rollback()
+        return
+    for po in pos:
+        _claim_forwarding(po.id)
+    locale = (supplier.user.locale if supplier.user else None) or "en"
+    with force_locale(locale):
+        data = digest.open_orders_csv(pos)
+    subject, body = render_mail("open_orders_csv", locale, supplier=supplier, count=len(pos), day=day)
+    try:
+        send_mail(supplier.email, subject, body, attachment=(f"open-orders-{day}.csv", data))
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+@job()
+def send_open_orders_csvs() -> None:
+    day = f"{now_utc():%Y-%m-%d}"
+    chosen = select(SupplierChannel.supplier_id).where(SupplierChannel.channel == OrderChannel.csv)
+    for supplier_id in db.session.scalars(chosen):
+        send_open_orders_csv(supplier_id, day)
+
+
+@huey.periodic_task(crontab(minute="7"), name="shop.fulfillment.tasks.hourly")
+def hourly():
+    poll_feeds()
+
+
+@huey.periodic_task(crontab(hour="6", minute="0"), name="shop.fulfillment.tasks.daily")
+def daily():
+    send_open_orders_csvs()

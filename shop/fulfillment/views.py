@@ -17,7 +17,7 @@ from .services import (
     TABS, close_if_cancelled, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
     tab_counts,
 )
-from .tasks import send_lines_cancelled_email, send_shipped_email
+from .tasks import send_lines_cancelled_email, send_po_deliveries, send_shipped_email
 
 bp = Blueprint("fulfillment", __name__, url_prefix="/supplier")
 PO_PAGE = "fulfillment/purchase_order.html"
@@ -54,6 +54,7 @@ def ship(token):
     ship_purchase_order(po, form.carrier.data, form.tracking_number.data)
     db.session.commit()
     send_shipped_email(po.id)
+    send_po_deliveries(po.id)
     flash(_("Marked as shipped. The customer has been emailed the tracking number."))
     return _done(url_for(".purchase_order", token=token))
 
@@ -67,7 +68,7 @@ def cancel_lines(token):
         return render(PO_PAGE, "cancel_form", po=po, ship_form=ShipForm(formdata=None), cancel_form=form)
     lines = open_lines(po, form.line_ids.data)
     try:
-        refund = payment_services.refund_lines(po.order, lines, form.reason.data)
+        refund = payment_services.refund_lines(po.order, lines, form.reason.data, supplier_fault=True)
     except PaymentError:
         db.session.rollback()
         flash(_("The refund did not go through, so nothing was cancelled. Please try again."), "error")
@@ -76,6 +77,7 @@ def cancel_lines(token):
     db.session.commit()
     if refund is not None:
         send_lines_cancelled_email(refund.id, [line.id for line in lines])
+    send_po_deliveries(po.id)
     flash(_("Cancelled. The customer has been refunded and told why."))
     return _done(url_for(".purchase_order", token=token))
 

@@ -40,3 +40,92 @@ def make_paid_order(app, make_store, make_product, make_pick):
         return order
 
     return build
+
+
+def verify_signature(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """What a supplier's server does with Sharestall-Signature (the README's snippet, kept true here)."""
+    import hashlib
+    import hmac
+    import time
+
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    timestamp, given = parts.get("t", ""), parts.get("v1", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
+        return False
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, given)
+
+
+class FakeSupplier:
+    """A supplier's webhook endpoint: accepts, fails, hangs or answers too much, and dedupes on the event id."""
+
+    def __init__(self, server):
+        import threading
+
+        self.server = server
+        self.secret = ""
+        self.modes: list[str] = []  # one per coming request; then `default`
+        self.default = "accept"
+        self.received: list[dict] = []  # every request: event id, type, signature valid
+        self.processed: list[str] = []  # event ids acted on, once each
+        self.release = threading.Event()
+        self.hanging = threading.Event()
+        server.expect_request("/hook", method="POST").respond_with_handler(self._handle)
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("/hook")
+
+    def _handle(self, request):
+        import json
+
+        from werkzeug import Response
+
+        body = request.get_data()
+        valid = verify_signature(self.secret, request.headers.get("Sharestall-Signature", ""), body)
+        event = json.loads(body)
+        self.received.append({"id": event["id"], "type": event["type"], "valid": valid})
+        mode = self.modes.pop(0) if self.modes else self.default
+        if not valid:
+            return Response("bad signature", status=400)
+        if mode == "fail":
+            return Response("down for maintenance", status=503)
+        if event["id"] not in self.processed:
+            self.processed.append(event["id"])
+        if mode == "hang":
+            self.hanging.set()
+            self.release.wait(30)
+        if mode == "huge":
+            return Response(b"x" * (10 * 1024 * 1024), status=200)
+        return Response("ok", status=200)
+
+
+@pytest.fixture
+def fake_supplier(app):
+    """A live HTTP server in the test process that plays a supplier's webhook endpoint."""
+    from pytest_httpserver import HTTPServer
+
+    app.config["PIPELINE_ALLOW_PRIVATE_URLS"] = True  # the fake listens on loopback
+    app.config["PIPELINE_HTTP_TIMEOUT"] = 2
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    fake = FakeSupplier(server)
+    yield fake
+    fake.release.set()
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def webhook_supplier(make_supplier, fake_supplier):
+    """A supplier whose orders go to the fake's webhook."""
+    from shop.fulfillment.channels import save_channel
+
+    def build(**kwargs):
+        supplier = make_supplier(**kwargs)
+        channel = save_channel(supplier.id, "webhook", fake_supplier.url, "")
+        db.session.commit()
+        fake_supplier.secret = channel.webhook_secret
+        return supplier
+
+    return build

@@ -1,4 +1,4 @@
-"""flask --app app ledger check [--json]"""
+"""flask --app app ledger check [--json]; flask --app app earnings release"""
 import json
 import sys
 
@@ -30,3 +30,20 @@ def check_command(as_json):
         )
     if findings:
         sys.exit(1)
+
+
+@click.group("earnings", help="The earnings life cycle.")
+def earnings_cli():
+    pass
+
+
+@earnings_cli.command("release")
+@click.option("--at", "at", default=None, help="Release as if it were this ISO time (UTC); default now.")
+def release_command(at):
+    """Make available the earnings of every parcel whose hold is over."""
+    from datetime import datetime
+
+    from .tasks import release_now
+
+    released = release_now(datetime.fromisoformat(at) if at else None)
+    click.echo(f"released {len(released)} parcels")

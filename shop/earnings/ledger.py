@@ -8,7 +8,14 @@ from sqlalchemy.orm import selectinload
 from shop.extensions import db
 from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
 
-from .models import Account, LedgerEntry, LedgerTransaction
+from .models import Account, LedgerEntry, LedgerTransaction, Payout
+
+# Kinds that reverse a sale's lines for the customer (the money goes back to them).
+REVERSING_KINDS = ("refund", "chargeback", "supplier_charge")
+# The customer's money: taken on customer_payments, given back on refunds.
+CASH = (Account.customer_payments, Account.refunds)
+# Kinds that need not name an order: money paid to or taken back from a payee's balance.
+UNTIED_KINDS = ("payout", "reversal")
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,9 @@ def paid_orders_posted() -> list[Finding]:
     """
     posted: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for txn_id, order_id, kind in db.session.execute(
-        select(LedgerTransaction.id, LedgerTransaction.order_id, LedgerTransaction.kind).order_by(LedgerTransaction.id)
+        select(LedgerTransaction.id, LedgerTransaction.order_id, LedgerTransaction.kind)
+        .where(LedgerTransaction.order_id.is_not(None) | LedgerTransaction.kind.not_in(UNTIED_KINDS))
+        .order_by(LedgerTransaction.id)
     ):
         posted[order_id].append((txn_id, kind))
     legs = _sale_legs()
@@ -137,7 +146,11 @@ def paid_orders_posted() -> list[Finding]:
 
 
 def cancelled_lines_netted() -> list[Finding]:
-    """A cancelled line's entries net to zero on every account; a line still standing was never reversed."""
+    """A cancelled line's entries net to zero on every account; a line still standing was never reversed.
+
+    When the supplier caused the cancellation it is charged the reseller's commission, which the reseller
+    keeps: on such a line the two parties' accounts net to zero together.
+    """
     key = (LedgerEntry.order_line_id, LedgerEntry.account, LedgerEntry.supplier_id, LedgerEntry.store_id,
            LedgerEntry.currency)
     rows = db.session.execute(
@@ -148,15 +161,29 @@ def cancelled_lines_netted() -> list[Finding]:
         .having(func.sum(LedgerEntry.amount_minor) != 0)
         .order_by(LedgerEntry.order_line_id)
     )
+    charged = set(db.session.scalars(
+        select(LedgerEntry.order_line_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerTransaction.kind == "supplier_charge")
+    ))
+    nets: dict[tuple, int] = defaultdict(int)
+    for line_id, account, total in rows:
+        if line_id in charged and account in (Account.reseller_earnings, Account.supplier_payable):
+            bucket = "reseller and supplier"
+        elif account in CASH:
+            bucket = "customer payments and refunds"  # paid in on one, given back on the other
+        else:
+            bucket = account.value
+        nets[(line_id, bucket)] += int(total)
     findings = [
-        Finding("cancelled_line", "order_lines", (line_id,), f"{account.value} nets to {int(total)}, not 0")
-        for line_id, account, total in rows
+        Finding("cancelled_line", "order_lines", (line_id,), f"{account} nets to {total}, not 0")
+        for (line_id, account), total in nets.items() if total
     ]
     reversed_standing = db.session.scalars(
         select(OrderLine.id)
         .join(LedgerEntry, LedgerEntry.order_line_id == OrderLine.id)
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(OrderLine.status != LineStatus.cancelled, LedgerTransaction.kind != "sale")
+        .where(OrderLine.status != LineStatus.cancelled, LedgerTransaction.kind.in_(REVERSING_KINDS))
         .distinct()
         .order_by(OrderLine.id)
     )
@@ -178,7 +205,7 @@ def refunds_match() -> list[Finding]:
     reversed_ = dict(db.session.execute(
         select(LedgerTransaction.order_id, -func.sum(LedgerEntry.amount_minor))
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .where(LedgerTransaction.kind != "sale", LedgerEntry.account == Account.customer_payments)
+        .where(LedgerTransaction.kind.in_(REVERSING_KINDS), LedgerEntry.account.in_(CASH))
         .group_by(LedgerTransaction.order_id)
     ).tuples().all())
     orders = db.session.execute(
@@ -235,8 +262,22 @@ def balances_agree() -> list[Finding]:
 
 
 def payouts_within_available() -> list[Finding]:
-    """No payout exceeds what its payee had available when it was made. Payouts do not exist yet: nothing to check."""
-    return []
+    """No payout exceeds what its payee had available (released, not frozen, net of earlier payouts) when it left."""
+    from .lifecycle import Payee, State, entry_rows, state_of
+
+    findings = []
+    for payout in db.session.scalars(select(Payout).where(Payout.paid_at.is_not(None)).order_by(Payout.id)):
+        available = 0
+        own = f"payout {payout.id}"
+        for amount, _order, status, released, disputed, kind, *_rest, memo in entry_rows(Payee.of(payout),
+                                                                                         payout.paid_at):
+            state = state_of(status, released, disputed, kind, payout.paid_at)
+            if state in (State.available, State.paid_out) and memo != own:
+                available -= amount
+        if payout.amount_minor > available:
+            findings.append(Finding("payout_exceeds_available", "payouts", (payout.id,),
+                                    f"paid {payout.amount_minor} with {available} available"))
+    return findings
 
 
 CHECKS = (

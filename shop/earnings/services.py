@@ -13,10 +13,11 @@ from .models import Account, LedgerEntry, LedgerTransaction
 
 
 def _line_entries(order: Order, line: OrderLine, sign: int) -> list[LedgerEntry]:
-    """The four legs of one line: cash in, owed to the supplier, the fee, the reseller's commission."""
+    """The four legs of one line: cash in (or refunded), owed to the supplier, the fee, the reseller's commission."""
     cur = order.currency
     legs = [
-        (Account.customer_payments, line.total, {}),
+        # A reversal pays the customer back from the refunds account, so gross sales and refunds both show.
+        (Account.customer_payments if sign > 0 else Account.refunds, line.total, {}),
         (Account.supplier_payable, -line.wholesale_total, {"supplier_id": line.supplier_id}),
         (Account.platform_fees, -line.fee_total, {}),
         (Account.reseller_earnings, -line.commission_total, {"store_id": order.store_id}),
@@ -42,9 +43,23 @@ def post_sale(order: Order) -> LedgerTransaction:
     return _post(order, "sale", list(order.lines), 1, f"order {order.id} paid", _override_entries(order))
 
 
-def post_refund(order: Order, lines: list[OrderLine], reason: str) -> LedgerTransaction:
-    """Reverse the sale entries of refunded lines, overrides included."""
-    return _post(order, "refund", lines, -1, reason, _reversed_overrides(lines))
+def post_refund(order: Order, lines: list[OrderLine], reason: str, kind: str = "refund") -> LedgerTransaction:
+    """Reverse the sale entries of refunded (or charged back) lines, overrides included."""
+    return _post(order, kind, lines, -1, reason, _reversed_overrides(lines))
+
+
+def post_supplier_charge(order: Order, lines: list[OrderLine], reason: str) -> LedgerTransaction:
+    """The supplier cancelled: the customer is refunded and the supplier pays the reseller's commission too."""
+    # The fee and overrides are reversed as in a refund; only the reseller's leg moves to the supplier.
+    charges = []
+    for line in lines:
+        reversed_ = _line_entries(order, line, -1)
+        charges += [e for e in reversed_ if e.account not in (Account.supplier_payable, Account.reseller_earnings)]
+        charges.append(LedgerEntry(
+            account=Account.supplier_payable, amount_minor=line.wholesale_total + line.commission_total,
+            currency=order.currency, order_line_id=line.id, supplier_id=line.supplier_id,
+        ))
+    return _post(order, "supplier_charge", [], 1, reason, charges + _reversed_overrides(lines))
 
 
 def _override_pair(line_id: int, store_id: int, amount: int, currency: str) -> list[LedgerEntry]:

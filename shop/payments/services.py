@@ -3,7 +3,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from shop.earnings.services import post_refund, post_sale
+from shop.earnings.services import post_refund, post_sale, post_supplier_charge
 from shop.extensions import db
 from shop.fulfillment.services import create_purchase_orders, settle_order_status
 from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus, next_status
@@ -11,6 +11,8 @@ from shop.orders.services import empty_cart, take_stock
 from shop.orders.tasks import send_order_confirmation, send_order_failed
 from shop.util import insert_once, now_utc
 
+from .connect import record_processor_fee, reverse_transfers
+from .events import MONEY_EVENTS, handle_money_event
 from .models import PaymentEvent, Refund
 from .providers import get_provider
 
@@ -51,28 +53,38 @@ def order_for_reference(token: str | None) -> Order | None:
     return db.session.scalar(select(Order).where(Order.token == token))
 
 
+# The customer's bank said no to a delayed payment, or the session ran out: the order is cancelled.
+GIVING_UP = ("checkout.session.expired", "checkout.session.async_payment_failed")
+
+
 def handle_stripe_event(event: dict) -> Order | None:
     """Apply a verified Stripe event; the order it changed, or None when there was nothing to do."""
     kind = event.get("type")
     if not event.get("id"):
         return None
+    if kind in MONEY_EVENTS:
+        if record_event("stripe", event["id"], kind):
+            handle_money_event(event)
+        return None
     session = (event.get("data") or {}).get("object") or {}
     paying = kind == "checkout.session.async_payment_succeeded" or (
         kind == "checkout.session.completed" and session.get("payment_status") == "paid"
     )
-    if not paying and kind != "checkout.session.expired":
+    if not paying and kind not in GIVING_UP:
         return None
     reference = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_token")
     order = order_for_reference(reference)
     if order is None or order.payment_provider != "stripe":
         log.warning("stripe event %s names no order of ours (%s)", event.get("id"), reference)
         return None
-    if kind == "checkout.session.expired":
+    if kind in GIVING_UP:
         return order if expire_checkout("stripe", event["id"], order) else None
     if session.get("amount_total") != order.total_minor or (session.get("currency") or "").upper() != order.currency:
         log.error("stripe event %s: amount does not match order %s", event.get("id"), order.id)
         return None
     status = confirm_payment("stripe", event["id"], kind, order, session.get("payment_intent") or "")
+    if status is OrderStatus.paid:
+        record_processor_fee(order)
     return order if status else None
 
 
@@ -134,19 +146,26 @@ def _refund(order: Order, amount: int, key: str, reason: str) -> Refund:
     return refund
 
 
-def refund_lines(order: Order, lines: list[OrderLine], reason: str) -> Refund | None:
-    """Refund open lines through the provider, reverse their ledger entries, and settle the order."""
+def refund_lines(order: Order, lines: list[OrderLine], reason: str, supplier_fault: bool = False,
+                 returned: bool = False) -> Refund | None:
+    """Refund open lines (or shipped ones the customer sent back) through the provider, reverse their ledger
+    entries, take back what was transferred for them, and settle the order.
+
+    When the supplier caused the cancellation it is charged instead of the reseller, who keeps the margin.
+    """
     # Only money that was taken can be given back; an unpaid order has nothing to refund.
     if order.paid_at is None:
         return None
-    lines = [line for line in lines if line.status is LineStatus.open]
+    refundable = (LineStatus.open, LineStatus.shipped) if returned else (LineStatus.open,)
+    lines = [line for line in lines if line.status in refundable]
     if not lines:
         return None
     key = f"refund-{order.token}-" + "-".join(str(line.id) for line in sorted(lines, key=lambda x: x.id))
     refund = _refund(order, sum(line.total for line in lines), key, reason)
     for line in lines:
         line.status = LineStatus.cancelled
-    post_refund(order, lines, reason)
+    (post_supplier_charge if supplier_fault else post_refund)(order, lines, reason)
+    reverse_transfers(order, lines)
     settle_order_status(order)
     db.session.flush()
     return refund

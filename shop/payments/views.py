@@ -4,8 +4,9 @@ import json
 import stripe
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from shop.accounts import limits
 from shop.accounts.forms import EmptyForm
-from shop.extensions import csrf, db
+from shop.extensions import csrf, db, limiter
 from shop.orders.services import load_order
 
 from . import services
@@ -31,6 +32,7 @@ def demo_pay(token):
 
 
 @bp.post("/payments/stripe/webhook")
+@limiter.limit(limits.STRIPE_WEBHOOK, key_func=limits.by_address)
 @csrf.exempt
 def stripe_webhook():
     """Stripe's signed events; the signature is the only thing that makes one trusted."""

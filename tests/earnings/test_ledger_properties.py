@@ -1,4 +1,5 @@
-"""Random sequences of sales, refunds, shipments, invites and passing time never break the ledger's invariants."""
+"""Random sequences of sales, refunds, returns, supplier cancellations, shipments, hold expiries, payouts, invites
+and passing time never break the ledger's invariants."""
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
@@ -9,7 +10,9 @@ from sqlalchemy import func, select
 from shop import money
 from shop.catalog.models import Variant
 from shop.earnings.ledger import check_ledger
-from shop.earnings.models import Account, LedgerEntry
+from shop.earnings.lifecycle import Payee, balances, release_due, set_rule
+from shop.earnings.models import Account, BankAccount, LedgerEntry, LedgerTransaction, Payout, PayoutStatus
+from shop.earnings.payouts import PayoutError, decide_payout, request_payout
 from shop.earnings.services import store_earnings, unbalanced_transactions
 from shop.extensions import db
 from shop.fulfillment.models import POStatus, PurchaseOrder
@@ -58,6 +61,7 @@ class Market(RuleBasedStateMachine):
         self.clock = timedelta()  # how far the story has moved past the real clock
         self.initial_stock: dict[int, int] = {}
         self.store_ids: list[int] = []
+        self.charged_lines: set[int] = set()  # cancelled by their supplier: the reseller keeps the margin
 
     @initialize(
         products=st.lists(variants, min_size=1, max_size=3),
@@ -151,6 +155,73 @@ class Market(RuleBasedStateMachine):
         ship_purchase_order(data.draw(st.sampled_from(waiting)), "DHL", "JD0001")
         db.session.commit()
 
+    @rule(data=st.data())
+    def supplier_cancels(self, data):
+        """The supplier cannot ship: it is charged the reseller's margin, which the reseller keeps."""
+        lines = self._lines(LineStatus.open)
+        if not lines:
+            return
+        line = data.draw(st.sampled_from(lines))
+        refund_lines(line.order, [line], "Out of stock", supplier_fault=True)
+        self.charged_lines.add(line.id)
+        db.session.commit()
+
+    @rule(data=st.data())
+    def customer_returns(self, data):
+        """A shipped line comes back and is refunded, maybe after its earnings were paid out."""
+        lines = self._lines(LineStatus.shipped)
+        if not lines:
+            return
+        line = data.draw(st.sampled_from(lines))
+        refund_lines(line.order, [line], "returned", returned=True)
+        db.session.commit()
+
+    @rule(data=st.data(), pay=st.booleans())
+    def hold_expires(self, data, pay):
+        """A parcel (shipped now if it was not) is past its hold, the release runs, and maybe its payees are paid."""
+        # One rule for the whole way, so that short random runs reach payouts often.
+        parcels = db.session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.status.in_((POStatus.open, POStatus.shipped)))
+            .order_by(PurchaseOrder.id)
+        ).all()
+        if not parcels:
+            return
+        po = data.draw(st.sampled_from(parcels))
+        if po.status is POStatus.open:
+            ship_purchase_order(po, "DHL", "JD0002")
+        po.shipped_at = min(po.shipped_at, now_utc() - timedelta(days=HOLD_DAYS + 1))
+        db.session.commit()
+        release_due(now_utc())
+        db.session.commit()
+        if pay:
+            self._pay_out(Payee("supplier", po.supplier_id))
+            self._pay_out(Payee("store", po.order.store_id))
+
+    @rule(data=st.data())
+    def pay_out(self, data):
+        """A store asks for what is available; the operator approves and pays it."""
+        self._pay_out(Payee("store", data.draw(st.sampled_from(self.store_ids))))
+
+    def _pay_out(self, payee: Payee) -> None:
+        set_rule("payout_minimum_minor", 1)
+        if db.session.scalar(select(BankAccount.id).filter_by(**payee.fields())) is None:
+            db.session.add(BankAccount(holder="Payee", iban="GB33BUKB20201555555555", **payee.fields()))
+        try:
+            payout = request_payout(payee, "USD", now_utc())
+        except PayoutError:
+            db.session.rollback()
+            return
+        decide_payout(payout, "approve", now_utc())
+        decide_payout(payout, "mark_paid", now_utc())
+        db.session.commit()
+        assert balances(payee)["available"] == 0
+
+    def _lines(self, status: LineStatus) -> list[OrderLine]:
+        return db.session.scalars(
+            select(OrderLine).join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.status == status, Order.paid_at.is_not(None)).order_by(OrderLine.id)
+        ).all()
+
     @rule(days=st.integers(1, 10))
     def time_passes(self, days):
         self.clock += timedelta(days=days)
@@ -190,6 +261,8 @@ class Market(RuleBasedStateMachine):
             select(OrderLine).join(Order, Order.id == OrderLine.order_id)
             .where(Order.paid_at.is_not(None), OrderLine.status != LineStatus.cancelled)
         )
+        for line in db.session.scalars(select(OrderLine).where(OrderLine.id.in_(self.charged_lines))):
+            expected[line.order.store_id]["pending"] += line.commission_total
         for line in lines:
             order = line.order
             po = line.purchase_order
@@ -200,6 +273,24 @@ class Market(RuleBasedStateMachine):
                 expected[store_id][state] += amount
         for store_id in self.store_ids:
             assert store_earnings(store_id, now, HOLD_DAYS) == expected[store_id]
+
+    @invariant()
+    def every_payee_is_paid_what_the_ledger_says(self):
+        """Money sent out, less what came back, is what the payouts account holds, and each payee's states add up."""
+        sent = db.session.scalar(select(func.coalesce(func.sum(Payout.amount_minor - Payout.reversed_minor), 0))
+                                 .where(Payout.status == PayoutStatus.paid))
+        booked = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+                                   .where(LedgerEntry.account == Account.payouts))
+        assert sent == -booked
+        for store_id in self.store_ids:
+            figures = balances(Payee("store", store_id))
+            earned = -db.session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+                .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+                .where(LedgerEntry.store_id == store_id, LedgerTransaction.kind.not_in(("payout", "reversal")))
+            )
+            states = figures["pending"] + figures["held"] + figures["frozen"] + figures["available"]
+            assert states + figures["paid_out"] == earned
 
     @invariant()
     def overrides_never_exceed_the_fee(self):

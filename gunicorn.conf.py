@@ -11,15 +11,21 @@ from gunicorn.glogging import Logger
 env = os.environ.get
 
 bind = env("BIND") or f"0.0.0.0:{env('PORT', '8000')}"
-workers = int(env("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# A request is mostly Python (CPU, under one GIL per process) with short waits on the database: one
+# process per core plus one keeps every core busy while a process waits, and 4 threads each let those
+# waits overlap. 2 × cores + 1 (the advice for sync workers) put 5 processes × 4 threads on 2 cores here,
+# which only added context switches and memory (bench/README.md).
+workers = int(env("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 threads = int(env("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(env("GUNICORN_KEEPALIVE", "5"))
 # Recycling workers now and then bounds any slow leak; the jitter keeps them from restarting together.
-max_requests = int(env("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(env("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Rarely, though: a new worker spends about a second of CPU importing the app, and at 2,000 requests it
+# restarted every few seconds under load (and reset the connections it held).
+max_requests = int(env("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = int(env("GUNICORN_MAX_REQUESTS_JITTER", "5000"))
 # Each worker imports the app itself: no database connection or file handle is shared across a fork.
 preload_app = False
 accesslog = env("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log

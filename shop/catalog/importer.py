@@ -540,6 +540,9 @@ def import_items(supplier_id: int, items: Iterable, progress: Callable[[int], No
         if not isinstance(item, dict):
             run.error(Row(index, {}), _("Each product must be a JSON object."))
             continue
+        if not isinstance(item.get("variants") or [], list) or not isinstance(item.get("images") or [], list):
+            run.error(Row(index, {}), _("Variants and images must be lists."))
+            continue
         rows = _item_rows(index, item)
         if not rows[0].cells["handle"]:
             run.error(rows[0], _("Handle is missing."))

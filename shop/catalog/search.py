@@ -14,14 +14,14 @@ MIN_TRIGRAM = 3  # shorter queries cannot use a trigram index: they fall back to
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, content='products', content_rowid='id', "
     "tokenize='trigram')",
-    f"CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN "
+    f"CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN "  # nosec B608  # constants, no input
     f"INSERT INTO {FTS_TABLE}(rowid, title) VALUES (new.id, new.title); END",
-    f"CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN "
+    f"CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN "  # nosec B608  # constants, no input
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title) VALUES ('delete', old.id, old.title); END",
-    f"CREATE TRIGGER products_fts_update AFTER UPDATE OF title ON products BEGIN "
+    f"CREATE TRIGGER products_fts_update AFTER UPDATE OF title ON products BEGIN "  # nosec B608  # constants, no input
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title) VALUES ('delete', old.id, old.title); "
     f"INSERT INTO {FTS_TABLE}(rowid, title) VALUES (new.id, new.title); END",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",  # nosec B608  # constants, no input
 )
 # PostgreSQL: a GIN trigram index, which ILIKE '%...%' uses as it is.
 POSTGRESQL_DDL = (

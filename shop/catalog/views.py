@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from shop import money
+from shop.accounts import limits
 from shop.accounts.access import own, role_required
 from shop.accounts.forms import EmptyForm
 from shop.accounts.models import Role
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.htmx import is_fragment_request, render
-from shop.images import ImageError, save_upload
+from shop.images import ImageError, ImageTooLarge, save_upload
 
 from . import services
 from .forms import ImportForm, PhotoForm, VariantForm
@@ -92,6 +93,8 @@ def add_photo(product_id: int):
     if form.validate_on_submit():
         try:
             services.add_photo(product, save_upload(form.photo.data))
+        except ImageTooLarge as exc:
+            form.photo.errors.append(str(exc))
         except ImageError:
             form.photo.errors.append(_("That file is not a photo we can use. Upload a JPEG, PNG, WebP or GIF."))
         else:
@@ -114,6 +117,7 @@ def toggle_published(product_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@limiter.limit(limits.CATALOG_IMPORT, key_func=limits.by_user, methods=["POST"])
 @supplier_only
 def upload():
     supplier = own(Supplier)

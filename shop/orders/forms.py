@@ -4,7 +4,7 @@ from babel.core import get_global
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TelField
+from wtforms import EmailField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 # CLDR territories that are not countries one can ship to.
@@ -64,6 +64,11 @@ class CheckoutForm(FlaskForm):
         _l("Postcode"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "postal-code"}
     )
     country = SelectField(_l("Country"), validators=[DataRequired()], render_kw={"autocomplete": "country"})
+    # Offered only when the operator switched cash on delivery on; the view ignores "cod" otherwise.
+    payment_method = RadioField(
+        _l("How you pay"), choices=[("card", _l("Card, now")), ("cod", _l("Cash on delivery"))], default="card",
+        validators=[Optional()],
+    )
 
     def customer(self) -> dict:
         """The fields as Order columns, trimmed."""

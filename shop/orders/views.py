@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from shop.extensions import db
+from shop.accounts import limits
+from shop.extensions import db, limiter
 from shop.htmx import is_fragment_request, render
 from shop.i18n import locale_code
 from shop.referrals import services as referrals
@@ -71,10 +72,11 @@ def add_to_cart(slug):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("orders.cart", slug=slug))
+    # Read before the commit expires them: afterwards each would be loaded again, lines and all.
+    token, count = cart.token, sum(line.quantity for line in cart.lines)
     db.session.commit()
-    _remember_cart(store, cart.token)
+    _remember_cart(store, token)
     if is_fragment_request():
-        count = sum(line.quantity for line in cart.lines)
         body, status, headers = render("orders/added.html", "added", store=store, count=count)
         return body, status, {**headers, "HX-Trigger": "cart-updated"}
     return redirect(url_for("orders.cart", slug=slug))
@@ -102,9 +104,10 @@ def cart_badge(slug):
 
 
 @bp.route("/s/<slug>/checkout", methods=["GET", "POST"])
+@limiter.limit(limits.CHECKOUT, key_func=limits.by_address, methods=["POST"])
 def checkout(slug):
     # payments sits above orders (it imports this package), so its provider is imported here.
-    from shop.payments.providers import PaymentError, get_provider
+    from shop.payments.providers import PaymentError, cod_offered, get_provider
 
     store = _store(slug)
     cart = services.load_cart(_cart_token(store), store)
@@ -122,7 +125,8 @@ def checkout(slug):
             order = services.place_order(
                 store, cart, form.customer(), locale, current_app.config["CURRENCY"], buyer_id=buyer
             )
-            url = get_provider().start_checkout(order)
+            cod = form.payment_method.data == "cod" and cod_offered()
+            url = get_provider("cod" if cod else None).start_checkout(order)
         except services.CheckoutError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -137,7 +141,7 @@ def checkout(slug):
     total = sum(price * line.quantity for line, _pick, price in lines)
     return render(
         "orders/checkout.html", store=store, form=form, lines=lines, total=total,
-        currency=current_app.config["CURRENCY"],
+        currency=current_app.config["CURRENCY"], cod=cod_offered(),
     )
 
 

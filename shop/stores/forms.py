@@ -7,6 +7,7 @@ from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from shop import money
+from shop.accounts.forms import not_common
 
 
 def _strip(value):
@@ -16,7 +17,7 @@ def _strip(value):
 class OpenStoreForm(FlaskForm):
     name = StringField(_l("Store name"), validators=[DataRequired(), Length(max=80)], filters=[_strip])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128), not_common])
     invite = HiddenField(validators=[Optional(), Length(max=16)])  # the inviter's code, from /join/<code>
 
 

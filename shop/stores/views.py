@@ -1,21 +1,25 @@
 """Home, opening a store, the shared catalog, picks, sharing, and the storefront."""
+import functools
 import re
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
-from sqlalchemy import select
+from flask_login import current_user
 
 from shop import money
+from shop.accounts import limits
 from shop.accounts.access import own, role_required
 from shop.accounts.forms import EmptyForm
 from shop.accounts.models import Role
 from shop.accounts.services import SignupError
-from shop.extensions import db
+from shop.accounts.sessions import start_session
+from shop.extensions import db, limiter
 from shop.htmx import is_fragment_request, render
-from shop.images import ImageError, save_upload
+from shop.i18n import locale_code
+from shop.images import ImageError, ImageTooLarge, save_upload
+from shop.pagecache import pages
 from shop.referrals import services as referrals
 from shop.settings import platform_fee_bp
 
@@ -27,6 +31,7 @@ from .qr import qr_png, qr_svg
 bp = Blueprint("stores", __name__)
 
 VISITOR_COOKIE = "visitor"
+COUNT_CAP = 1000  # the catalog counts its matches up to here; past it the reseller is told "more than 1,000"
 VISITOR_RE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -49,6 +54,7 @@ def home():
 
 
 @bp.route("/open", methods=["GET", "POST"])
+@limiter.limit(limits.SIGNUP, key_func=limits.by_address, methods=["POST"])
 def open_store():
     if current_user.is_authenticated and current_user.role is Role.reseller:
         return redirect(url_for("stores.catalog"))
@@ -64,8 +70,8 @@ def open_store():
             form.email.errors.append(str(exc))
             taken = True
         else:
+            start_session(store.user)
             db.session.commit()
-            login_user(store.user)
             flash(_("Welcome! Your store is live. Tap “Add to my store” on the products you want to sell."))
             return redirect(url_for("stores.catalog"))
     return render_template("stores/open.html", form=form, taken=taken)
@@ -92,13 +98,14 @@ def catalog():
     form.category.choices = [("", _("All categories"))] + [(c, c) for c in categories]
     form.supplier.choices = [("", _("All suppliers"))] + [(str(i), n) for i, n in suppliers]
     form.validate()
-    page = db.paginate(
-        services.catalog_query(_catalog_filter(form)), page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PER_PAGE"], error_out=False,
-    )
+    query = services.catalog_query(_catalog_filter(form))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"],
+                       error_out=False, count=False)
+    page.total = services.count_up_to(query, COUNT_CAP)
     picked = services.picked_product_ids(store, [p.id for p in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render("stores/catalog.html", "results", form=form, page=page, picked=picked, args=args)
+    return render("stores/catalog.html", "results", form=form, page=page, picked=picked, args=args,
+                  capped=page.total > COUNT_CAP, cap=COUNT_CAP)
 
 
 @bp.post("/catalog/<int:product_id>/add")
@@ -203,6 +210,8 @@ def settings():
         try:
             if form.logo.data:
                 store.logo_src = save_upload(form.logo.data)
+        except ImageTooLarge as exc:
+            form.logo.errors.append(str(exc))
         except ImageError:
             form.logo.errors.append(_("That file is not a picture we can use. Upload a JPEG, PNG, WebP or GIF."))
         else:
@@ -240,12 +249,14 @@ def _share_page(store: Store, pick: Pick | None):
 
 
 @bp.get("/my/share")
+@limiter.limit(limits.SHARE_LINKS, key_func=limits.by_user)
 @role_required(Role.reseller)
 def share():
     return _share_page(own(Store), None)
 
 
 @bp.get("/my/share/<int:pick_id>")
+@limiter.limit(limits.SHARE_LINKS, key_func=limits.by_user)
 @role_required(Role.reseller)
 def share_pick(pick_id: int):
     store = own(Store)
@@ -348,13 +359,35 @@ def _bind_visitor(response, link) -> None:
 
 
 def _public_store(slug: str) -> Store:
-    return db.first_or_404(select(Store).where(Store.slug == slug))
+    store = services.public_store(slug)
+    if store is None:
+        abort(404)
+    return store
+
+
+def _first_visit() -> bool:
+    """No session yet: the page carries nothing of the visitor's own (no form token, flash or account)."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
+
+
+def _first_visit() -> bool:
+    """No session yet: the page carries nothing of the visitor's own (no form token, flash or account)."""
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
 
 
 @bp.get("/s/<slug>")
 def storefront(slug: str):
     store = _public_store(slug)
-    response = make_response(render_template("stores/storefront.html", store=store, picks=services.public_picks(store)))
+    tiles = services.shelf(store)
+    page = functools.partial(render_template, "stores/storefront.html", store=store, tiles=tiles)
+    if _first_visit():
+        # A link posted in a busy group: many first visits to the same page, rendered once per change.
+        key = (store.id, store.slug, store.name, store.tagline, store.logo_src, store.colour, tiles,
+               locale_code(), request.args.get("via"), request.script_root)
+        body = pages().get_or_render(key, functools.partial(page, public=True))
+    else:
+        body = page(public=False)
+    response = make_response(body)
     _count_visit(response, store)
     return response
 

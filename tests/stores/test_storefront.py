@@ -25,7 +25,7 @@ def test_storefront_shows_branding_and_picks_at_the_resellers_price(
     make_pick(store, make_product(supplier=supplier, title="Mug", variants=((1000, 5),)), price=2500)
     make_pick(store, make_product(supplier=supplier, title="Bowl", variants=((1300, 0),)), price=3000)
     page = client.get("/s/lily", headers=BROWSER).text
-    assert "Lily&#39;s" in page and "Small joys" in page and "--store: #aa3300" in page
+    assert "Lily&#39;s" in page and "Small joys" in page and "store-colour c0-a c1-a c2-3 c3-3 c4-0 c5-0" in page
     assert "Mug" in page and "$25.00" in page and "Bowl" in page and "Sold out" in page
     assert "$10.00" not in page and "$13.00" not in page and "Secret Wholesale" not in page
     # The first row loads at once (see tests/test_pages_small.py); the tiles are sized for phones.

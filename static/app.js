@@ -66,4 +66,39 @@
   document.addEventListener("htmx:load", function (event) {
     if (event.target.querySelectorAll) { enhance(event.target); }
   });
+
+  // After an htmx swap replaced what had the focus, put it back on the same control in the new content
+  // (or its first heading, alert or control), so keyboard and screen reader users are not thrown to the top.
+  var lost = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    lost = target && target !== document.body && target.id && target.contains(active)
+      ? { region: target.id, id: active.id, label: active.getAttribute("aria-label"), text: active.textContent }
+      : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = lost, region = was && document.getElementById(was.region);
+    lost = null;
+    if (!region || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var same = Array.prototype.filter.call(region.querySelectorAll("a[href], button, input, select, textarea"),
+      function (el) {
+        return (was.id && el.id === was.id) || (was.label && el.getAttribute("aria-label") === was.label) ||
+               (!was.label && el.textContent === was.text);
+      })[0];
+    var to = same || region.querySelector("[role=alert], h1, h2, h3, a[href], button, input, [role=status]") || region;
+    if (!to.matches("a[href], button, input, select, textarea")) { to.setAttribute("tabindex", "-1"); }
+    to.focus({ preventScroll: true });
+  });
+
+  // Offline, a boosted link cannot be fetched: navigate for real so the service worker's offline answer shows.
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.boosted && event.detail.requestConfig.verb === "get") {
+      window.location.assign(event.detail.pathInfo.requestPath);
+    }
+  });
+
+  // Installable app: the service worker lives at the root so it may answer for every page (see /sw.js).
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  }
 })();

@@ -2,8 +2,10 @@
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
@@ -68,6 +70,9 @@ def _open_tab(browser, live_server, errors: list, **options):
     context = browser.new_context(base_url=live_server, locale="en-US", **{**PHONE, **options})
     context.set_default_timeout(10_000)
     context.route(lambda url: not url.startswith(live_server), lambda route: route.abort())
+    # Every Content-Security-Policy violation fails the test, like a JavaScript error.
+    context.expose_binding("__cspViolation", lambda _source, text: errors.append(f"CSP violation: {text}"))
+    context.add_init_script(path=str(HERE / "csp_listener.js"))
     tab = context.new_page()
     tab.on("pageerror", lambda exc: errors.append(f"{tab.url}: {exc}"))
     return tab
@@ -123,9 +128,24 @@ def no_horizontal_scroll(page):
     return check
 
 
+def _next_code(email: str) -> str:
+    """The user's code for now, or for the next step when this one was used already (codes work once)."""
+    from sqlalchemy import func, select
+
+    from shop.accounts.models import User
+    from shop.extensions import db
+
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    totp = pyotp.TOTP(user.totp_secret)
+    step = int(time.time()) // totp.interval
+    return totp.generate_otp(max(step, (user.totp_last_step or 0) + 1))
+
+
 @pytest.fixture
 def sign_in():
-    """Log a tab in through the real login form: sign_in(tab, email, password)."""
+    """Log a tab in through the real login form: sign_in(tab, email, password), answering the two-factor step
+    (with the user's secret) or setting the app up (with the key on the page) when it appears."""
     from playwright.sync_api import expect
 
     def log_in(tab, email: str, password: str):
@@ -133,6 +153,17 @@ def sign_in():
         tab.get_by_label("Email").fill(email)
         tab.get_by_label("Password").fill(password)
         tab.get_by_role("button", name="Log in").click()
-        expect(tab.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")).to_be_visible()
+        log_out = tab.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")
+        code_step = tab.get_by_role("heading", name="Two-factor sign-in", exact=True)
+        set_up = tab.get_by_role("heading", name="Set up two-factor sign-in")
+        expect(log_out.or_(code_step).or_(set_up)).to_be_visible()
+        if code_step.is_visible():
+            tab.get_by_label("Code").fill(_next_code(email))
+            tab.get_by_role("button", name="Continue").click()
+        elif set_up.is_visible():
+            tab.get_by_label("Code").fill(pyotp.TOTP(tab.locator("#totp-secret").inner_text()).now())
+            tab.get_by_role("button", name="Turn on two-factor sign-in").click()
+            tab.get_by_role("link", name="I have saved my codes, continue").click()
+        expect(log_out).to_be_visible()
 
     return log_in

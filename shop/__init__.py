@@ -5,6 +5,7 @@ from flask import Flask, g, jsonify, render_template
 from jinja2 import StrictUndefined
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from shop import config as config_module
 from shop.extensions import babel, bind_job_app, csrf, db, huey, limiter, login, migrate
@@ -52,18 +53,17 @@ def _init_extensions(app: Flask) -> None:
     huey.immediate = app.config["HUEY_IMMEDIATE"]
     bind_job_app(app)
 
-    from shop.accounts.models import User
+    from shop.accounts.sessions import load_signed_in_user
 
-    @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    # Only while the browser's server-side session exists and its timeouts allow (shop.accounts.sessions).
+    login.user_loader(load_signed_in_user)
 
 
 def _init_serving(app: Flask) -> None:
     """Proxy headers, request ids, metrics, compression and content-hashed static files."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from shop import assets, compression, observability
+    from shop import assets, compression, observability, security
 
     if hops := app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
@@ -71,6 +71,7 @@ def _init_serving(app: Flask) -> None:
     observability.init_app(app)
     compression.init_app(app)
     assets.init_app(app)
+    security.init_app(app)  # registered last, so its headers are set before compression and metrics run
 
 
 @event.listens_for(Engine, "connect")
@@ -97,6 +98,17 @@ def _register_blueprints(app: Flask) -> None:
 
     for package in (accounts, catalog, stores, referrals, orders, payments, fulfillment, earnings, admin, images):
         app.register_blueprint(package.bp)
+    app.register_blueprint(fulfillment.links_bp)  # the signed tracking links, outside /supplier/
+    from shop import privacy
+
+    app.register_blueprint(privacy.bp)
+    from shop import api
+
+    app.register_blueprint(api.bp)  # the supplier JSON API under /api/v1 (Bearer keys, CSRF-exempt)
+    app.register_blueprint(api.keys_bp)
+    from shop import pwa
+
+    app.register_blueprint(pwa.bp)  # /app, /offline and the service worker at /sw.js (installable app)
 
     @app.get("/healthz")
     def healthz():
@@ -140,3 +152,15 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, lambda e, code=code: (render_template("error.html", code=code), code))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database went away (a restart, a failover): a calm 503 the browser may retry, not a stack trace.
+        app.logger.warning("database unavailable: %s", getattr(error, "orig", error))
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it on the next checkout
+            pass
+        # Who is signed in cannot be looked up now; anonymous keeps templates and hooks off the database.
+        g._login_user = login.anonymous_user()
+        return render_template("unavailable.html"), 503, {"Retry-After": "30"}

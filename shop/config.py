@@ -55,9 +55,12 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": env("API_RATE_LIMIT", "120 per minute"),  # per supplier API key
         "BASE_URL": base_url,
         # Behind https the cookies never travel in clear, and url_for(_external=True) says https.
         "SESSION_COOKIE_SECURE": https,
+        # __Host- pins the cookie to this host and path; browsers only accept it when it is Secure.
+        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "TRUST_PROXY": int(env("TRUST_PROXY", "0") or 0),
@@ -73,18 +76,35 @@ def from_environment(instance_path: str) -> dict:
         "HTMX_CDN": env("HTMX_CDN", "1") == "1",
         "UPLOAD_FOLDER": env("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
         "MAIL_FOLDER": env("MAIL_FOLDER", str(Path(instance_path) / "mail")),
+        # The largest request body (a photo or a catalog CSV); larger ones get the friendly 413 page.
+        "MAX_CONTENT_LENGTH": int(env("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
+        # Supplier webhooks and feeds: private addresses are refused unless this is 1 (tests, a private network).
+        "PIPELINE_ALLOW_PRIVATE_URLS": env("PIPELINE_ALLOW_PRIVATE_URLS", "0") == "1",
+        "PIPELINE_HTTP_TIMEOUT": int(env("PIPELINE_HTTP_TIMEOUT", "10")),
+        # A webhook attempt claimed by a worker that died is tried again after this many seconds.
+        "PIPELINE_LEASE_SECONDS": int(env("PIPELINE_LEASE_SECONDS", "120")),
+        "FEED_MAX_BYTES": int(env("FEED_MAX_MB", "8")) * 1024 * 1024,
+        "SHIP_ON_TIME_HOURS": int(env("SHIP_ON_TIME_HOURS", "72")),
     }
 
 
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
     "LANGUAGES": {"en": "English", "zh": "简体中文"},
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
+    # Sign-in sessions: suppliers and the operator move money and goods, so theirs end sooner.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 7 * 24,
+    "SESSION_IDLE_MINUTES_STAFF": 30,
+    "SESSION_MAX_HOURS_STAFF": 12,
+    "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
+    "REAUTH_MINUTES": 10,
+    "SECOND_FACTOR_MINUTES": 10,
     "HUEY_IMMEDIATE": False,
     "PASSWORD_HASH_FAST": False,
     "PER_PAGE": 24,

@@ -26,6 +26,9 @@ from shop.stores.models import Click, Pick, Store
 from shop.util import new_token, now_utc
 
 PASSWORD = "demo-pass-123"
+# Demo suppliers and the operator sign in with two factors like real ones; a fixed, published key keeps them
+# usable: `flask --app app users totp EMAIL` prints the current code, or add the key to an authenticator app.
+DEMO_TOTP_SECRET = "SHARESTALLDEMOTOTPSECRETKEYAAAAA"
 ADMIN = "admin@demo.sharestall"
 LOGINS = [
     ("admin", ADMIN, "operator pages: /admin/"),
@@ -174,6 +177,8 @@ def demo_loaded() -> bool:
 def logins_table() -> str:
     rows = [f"Demo logins (every password: {PASSWORD})", f"{'role':<9} {'email':<26} what"]
     rows += [f"{role:<9} {email:<26} {what}" for role, email, what in LOGINS]
+    rows += ["Admin and supplier logins then ask for a code: flask --app app users totp EMAIL prints it",
+             f"(or add the key {DEMO_TOTP_SECRET} to an authenticator app)."]
     return "\n".join(rows)
 
 
@@ -202,6 +207,8 @@ def load_demo() -> None:
     _place(stores[slug], variants, items, CUSTOMERS[customer], locale)
     for store, visits in zip(stores.values(), (240, 90)):
         _clicks(store, visits, now)
+    for user in db.session.scalars(select(User).where(User.role != Role.reseller)):
+        user.totp_secret = DEMO_TOTP_SECRET
     db.session.flush()
 
 

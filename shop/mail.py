@@ -27,13 +27,16 @@ def render_mail(template: str, locale: str = "en", **context) -> tuple[str, str]
         return render()
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str, attachment: tuple[str, bytes] | None = None) -> None:
+    """Send a plain-text mail, with at most one CSV file (name, bytes) attached."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    if attachment:
+        message.add_attachment(attachment[1], maintype="text", subtype="csv", filename=attachment[0])
     if config["MAIL_SERVER"]:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
             if config["MAIL_USE_TLS"]:

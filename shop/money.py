@@ -24,7 +24,8 @@ def to_minor(text, currency: str = "USD") -> int | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    # Beyond 1e30 no amount is real, and quantize would raise on so many digits ("1.8e308" from a spreadsheet).
+    if not value.is_finite() or abs(value) >= Decimal("1e30"):
         return None
     scaled = (value * (10 ** precision(currency))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return int(scaled)

@@ -37,6 +37,22 @@ TEST_CONFIG = {
 _schema_ready = False
 
 
+class SignedInClient(FlaskLoginClient):
+    """`app.test_client(user=u)`: a fully signed-in browser (password and second factor done, live session)."""
+
+    def __init__(self, *args, **kwargs):
+        user = kwargs.pop("user", None)
+        kwargs.pop("fresh_login", None)
+        super(FlaskLoginClient, self).__init__(*args, **kwargs)
+        if user is not None:
+            from shop.accounts.sessions import new_session_values
+
+            values = new_session_values(user)
+            db.session.commit()
+            with self.session_transaction() as session:
+                session.update(values)
+
+
 def _reset_schema(app):
     global _schema_ready
     with app.app_context():
@@ -60,7 +76,7 @@ def make_app():
 
     def build(**overrides):
         app = create_app({**TEST_CONFIG, **overrides})
-        app.test_client_class = FlaskLoginClient
+        app.test_client_class = SignedInClient
         return app
 
     return build
@@ -90,7 +106,7 @@ def client(app):
 
 @pytest.fixture
 def login(app):
-    """A test client signed in as the given user."""
+    """A test client fully signed in as the given user: password and second factor done, typed just now."""
 
     def as_user(user):
         return app.test_client(user=user)

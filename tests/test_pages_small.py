@@ -78,11 +78,16 @@ def test_public_pages_answer_304_when_the_browser_has_them(client, full_store, p
     assert plain.status_code == 304  # the weak tag of the gzipped copy matches the plain one too
 
 
-def test_a_changed_page_or_a_new_session_gets_the_whole_page(app, client, full_store):
+def test_a_changed_page_or_another_session_gets_the_whole_page(app, client, full_store):
+    with client.session_transaction() as session:
+        session["seen"] = True  # a browser with a session gets pages carrying its own CSRF token
     first = client.get("/s/meis-picks")
     tag = first.headers["ETag"]
-    # Another browser (no session cookie) would get a page with its own CSRF token: never a 304.
-    assert app.test_client().get("/s/meis-picks", headers={"If-None-Match": tag}).status_code == 200
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["seen"] = True
+    # Another browser's page carries another token: never a 304 against this one's tag.
+    assert other.get("/s/meis-picks", headers={"If-None-Match": tag}).status_code == 200
     full_store.picks[0].price_minor = 9999
     db.session.commit()
     changed = client.get("/s/meis-picks", headers={"If-None-Match": tag})
@@ -174,3 +179,23 @@ def test_picture_macro_leaves_outside_images_as_a_plain_img(app):
     html = _picture(app, "https://cdn.example.com/mug.jpg", "Mug", "50vw", 320, 320)
     assert "<picture>" not in html and "srcset" not in html
     assert html.startswith('<img src="https://cdn.example.com/mug.jpg" width="320" height="320" alt="Mug"')
+
+
+def test_catalog_tiles_come_as_webp_with_the_first_row_at_once(login, full_store):
+    page = login(full_store.user).get("/catalog").text
+    assert page.count("<picture>") == page.count('<li class="tile">') > 2
+    imgs = re.findall(r"<img [^>]*>", page)
+    assert not any('loading="lazy"' in tag for tag in imgs[:2])
+    assert all('loading="lazy"' in tag for tag in imgs[2:])
+    assert all('width="320" height="320"' in tag for tag in imgs)
+
+
+def test_cart_thumbnails_are_the_smallest_webp(client, full_store):
+    pick = full_store.picks[0]
+    client.get(f"/s/{full_store.slug}")
+    client.post(f"/s/{full_store.slug}/cart/add", data={"variant_id": pick.product.variants[0].id, "quantity": 1})
+    page = client.get(f"/s/{full_store.slug}/cart").text
+    assert '<source type="image/webp"' in page and 'sizes="64px"' in page
+    fragment = client.post(f"/s/{full_store.slug}/cart/lines/{1}", data={"quantity": 2},
+                           headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and "<picture>" in fragment

@@ -13,6 +13,9 @@ from tests.walls_world import OTHER, build_world, changed_tables, snapshot
 
 # Not swept: files, and the webhook whose only key is the provider's signature (tested in tests/payments).
 SKIPPED = {"static", "media.media", "payments.stripe_webhook"}
+# The supplier API takes Bearer keys, never a session: tests/api/test_api_walls.py sweeps it with each key.
+SKIPPED |= {"api.supplier", "api.upsert_products", "api.set_inventory", "api.purchase_orders", "api.purchase_order",
+            "api.acknowledge", "api.add_shipment", "api.cancel_lines"}
 
 # Anyone may open these; their parameters are public (store slugs, share codes) or a private token.
 PUBLIC = {
@@ -20,7 +23,22 @@ PUBLIC = {
     "orders.cart", "orders.cart_badge", "orders.add_to_cart", "orders.update_line", "orders.checkout",
     "orders.show", "payments.demo_pay", "accounts.login", "accounts.logout", "accounts.supplier_signup",
     "referrals.join", "referrals.short_link", "referrals.terms", "healthz", "ops.readyz", "ops.metrics",
+    "api.openapi",
+    # Data rights: the request form, and pages opened only with a signed link (?key=) mailed to the address.
+    "privacy.request_link", "privacy.data", "privacy.download_json", "privacy.download_csv",
+    "privacy.erase_customer",
+    # A supplier's signed one-click link to enter tracking (tests/fulfillment/test_channel_pages.py).
+    "po_links.tracking_link",
 }
+# Sign-in steps and each person's own account settings: no URL parameter names anyone, so there is nothing
+# of another's to reach; swept like public pages (tests/accounts covers who gets in).
+PUBLIC |= {
+    "accounts.second_factor", "accounts.security", "accounts.confirm_password", "accounts.change_email",
+    "accounts.change_password", "accounts.set_up_two_factor", "accounts.new_recovery_codes",
+    "accounts.turn_off_two_factor", "accounts.sign_out_everywhere",
+}
+# The installable app: the start page redirects to one's own dashboard; the offline page and worker are static.
+PUBLIC |= {"pwa.start", "pwa.offline", "pwa.service_worker"}
 # Every other route belongs to one role, by where it lives.
 OWNER_BY_PREFIX = (("/admin/", "admin"), ("/supplier/", "supplier"), ("/my/", "reseller"), ("/catalog", "reseller"))
 ROLE = {"A": "reseller", "B": "reseller", "X": "supplier", "Y": "supplier", "admin": "admin"}
@@ -68,7 +86,8 @@ def own_values(world, actor, endpoint) -> dict:
     store = world["stores"][_store_of(actor)]
     supplier = world["suppliers"].get(actor, {})
     customer = world["customer"]
-    token = {"catalog": supplier.get("job_token"), "fulfillment": (supplier.get("pos") or [None])[0]}
+    token = {"catalog": supplier.get("job_token"), "fulfillment": (supplier.get("pos") or [None])[0],
+             "api_keys": supplier.get("api_key"), "po_links": supplier.get("po_link")}
     return {
         **world["admin_ids"], "action": "approve", "locale": "en", "digest": "0",
         "pick_id": store["picks"][0] if actor in ("A", "B") else None,
@@ -92,6 +111,7 @@ def hostile_values(world, actor, endpoint, owner) -> dict[str, list]:
 
     tokens = {
         "catalog": [supplier["job_token"]], "fulfillment": supplier["pos"],
+        "api_keys": [supplier["api_key"]],
         # Public by token: only guesses, so a short, numeric or near-miss token finds nothing.
         "orders": [str(store["orders"][0]["id"]), near_miss(store["orders"][0]["token"]), "x" * 24],
         "payments": [str(store["orders"][0]["id"]), near_miss(store["orders"][0]["token"])],

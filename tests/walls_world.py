@@ -4,9 +4,11 @@ import hashlib
 from sqlalchemy import func, select
 
 from shop.accounts.models import Role
+from shop.api.services import create_api_key
 from shop.catalog.models import ImportJob, ImportStatus, SupplierStatus
 from shop.extensions import db
-from shop.fulfillment.models import PurchaseOrder
+from shop.fulfillment.links import link_token
+from shop.fulfillment.models import DeliveryStatus, OrderChannel, PurchaseOrder, SupplierChannel, WebhookDelivery
 from shop.orders.models import Cart, CartLine
 from shop.stores.models import Channel, ShareLink
 
@@ -28,12 +30,14 @@ def build_world(make_user, make_supplier, make_product, make_store, make_pick, m
                         report_json='{"products_created": 3, "products_updated": 0, "variants_created": 3, '
                                     '"variants_updated": 0, "errors": []}')
         db.session.add(job)
+        api_key, _secret = create_api_key(supplier, f"{key} private key name")
         db.session.commit()
         suppliers[key] = {
             "id": supplier.id, "user": supplier.user, "products": [p.id for p in (*public, hidden)],
             "variants": [v.id for p in (*public, hidden) for v in p.variants], "public": public,
             "hidden_id": hidden.id, "hidden_slug": hidden.slug, "hidden_title": hidden.title,
             "job_token": job.token, "job_file": job.filename, "email": supplier.email, "pos": [],
+            "api_key": api_key.token, "api_key_name": api_key.name,
         }
     pending = make_product(make_supplier(name="Pending Z", status=SupplierStatus.pending))
     for index, key in enumerate(RESELLERS):
@@ -60,6 +64,16 @@ def build_world(make_user, make_supplier, make_product, make_store, make_pick, m
     for po in db.session.scalars(select(PurchaseOrder)):
         key = next(k for k in SUPPLIERS if suppliers[k]["id"] == po.supplier_id)
         suppliers[key]["pos"].append(po.token)
+    for key in SUPPLIERS:  # a webhook, its secret, and a dead-lettered event that "send again" could revive
+        channel = SupplierChannel(supplier_id=suppliers[key]["id"], channel=OrderChannel.webhook,
+                                  webhook_url=f"https://hooks-{key.lower()}.example.com/private-hook")
+        po = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.token == suppliers[key]["pos"][0]))
+        db.session.add_all([channel, WebhookDelivery(
+            key=f"{po.id}:created", supplier_id=po.supplier_id, purchase_order_id=po.id, payload="{}",
+            event_type="purchase_order.created", status=DeliveryStatus.dead, attempts=8, last_error="HTTP 500")])
+        db.session.commit()
+        suppliers[key].update(webhook_secret=channel.webhook_secret, webhook_url=channel.webhook_url,
+                              po_link=link_token(po))
     admin = make_user(Role.admin, email="operator@example.com")
 
     # The guest customer: bought order A/X, and has a cart in store A. Someone else has another cart there.
@@ -101,7 +115,8 @@ def _markers(world) -> dict[str, set[str]]:
             found[order["token"]] = {key} | buyer
     for key, supplier in world["suppliers"].items():
         for text in (supplier["email"], supplier["hidden_title"], supplier["job_token"], supplier["job_file"],
-                     *supplier["pos"]):
+                     supplier["api_key"], supplier["api_key_name"], supplier["webhook_secret"],
+                     supplier["webhook_url"], *supplier["pos"]):
             found[text] = {key}
     return found
 

@@ -84,10 +84,12 @@ def orders():
 
 @bp.get("/orders/<int:order_id>")
 def order(order_id):
+    from .money import refund_form  # that module adds its routes to this blueprint
+
     detail = services.order_detail(order_id)
     if detail is None:
         abort(404)
-    return render_template("admin/order.html", **detail)
+    return render_template("admin/order.html", refund_form=refund_form(detail["order"]), **detail)
 
 
 @bp.route("/fee", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from shop.extensions import db, huey
 from shop.fulfillment.models import DeliveryStatus, PurchaseOrder, WebhookDelivery
 from shop.fulfillment.tasks import every_minute, forward_due, sweep
+from tests.faults.worker import wait_for
 
 
 def test_the_sweep_forwards_a_paid_order_that_was_never_enqueued(make_paid_order, outbox):
@@ -39,18 +40,21 @@ def test_the_sweep_runs_every_minute_and_from_the_command_line(app, make_paid_or
     assert [m["Subject"] for m in outbox()] == [f"New order #{order.id} to ship"]
 
 
-def test_a_restarted_worker_forwards_what_was_paid_while_nothing_was_enqueued(app, make_paid_order, outbox, tmp_path):
-    from tests.faults.worker import Worker, wait_for
-
-    order_id = make_paid_order().id
-    db.session.remove()
-    worker = Worker(app, tmp_path)
-    worker.start()  # a real huey_consumer: its start-up sweep finds the order
-    try:
-        mails = wait_for(lambda: outbox())
-        assert mails, worker.log()
-    finally:
-        worker.stop()
+def test_the_worker_sweep_forwards_what_was_paid_while_nothing_was_enqueued(make_paid_order, outbox, worker):
+    order_id = make_paid_order().id  # committed, never enqueued: the process died here
+    mails = wait_for(outbox)
+    assert mails, worker.log()
+    wait_for(lambda: False, timeout=1.5)  # later sweeps find nothing more to do
     assert [m["Subject"] for m in outbox()] == [f"New order #{order_id} to ship"]
     db.session.rollback()
     assert db.session.scalar(select(PurchaseOrder.forwarded_at)) is not None
+
+
+def test_a_restarted_worker_forwards_at_start_up_what_was_paid_while_it_was_down(make_paid_order, outbox,
+                                                                                own_worker):
+    order_id = make_paid_order().id
+    db.session.remove()
+    own_worker.pause()  # no periodic sweep: the one a worker runs as it starts finds the order
+    own_worker.start()
+    assert wait_for(outbox), own_worker.log()
+    assert [m["Subject"] for m in outbox()] == [f"New order #{order_id} to ship"]

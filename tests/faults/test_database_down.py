@@ -1,13 +1,16 @@
 """The database is briefly unreachable: pages answer a friendly 503, jobs fail and are retried, nothing is lost."""
+import socket
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, make_url, select
 
-from shop.extensions import db
+from shop.extensions import db, huey
 from shop.fulfillment.models import DeliveryStatus, PurchaseOrder, WebhookDelivery
-from shop.fulfillment.tasks import send_delivery, sweep
+from shop.fulfillment.tasks import forward_order, send_delivery, sweep
+from tests.faults.worker import wait_for
 
 
 @pytest.fixture
@@ -69,3 +72,45 @@ def test_a_signed_in_page_is_a_friendly_503_too(make_supplier, login, outage):
     assert response.status_code == 503 and "Back in a moment" in response.text
     outage(False)
     assert client.get("/supplier/orders").status_code == 200
+
+
+def _unreachable(url: str) -> str:
+    """The same database behind a port nobody listens on (for SQLite, in a folder that does not exist)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(database="/nonexistent-sharestall/test.db").render_as_string(hide_password=False)
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing answers on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+
+
+def test_the_worker_retries_through_an_outage_and_loses_nothing(
+        app, webhook_supplier, make_supplier, make_product, make_paid_order, fake_supplier, outbox, own_worker):
+    by_webhook, by_mail = make_product(webhook_supplier()), make_product(make_supplier())
+    order_id = make_paid_order(items=[(by_webhook.variants[0], 1), (by_mail.variants[0], 1)]).id
+    db.session.remove()
+    forward_order(order_id)  # into the worker's queue
+    own_worker.pause()  # only the queued job and the start-up sweep: what the retries do shows
+
+    own_worker.start(DATABASE_URL=_unreachable(app.config["SQLALCHEMY_DATABASE_URI"]))
+    assert wait_for(lambda: len(huey.scheduled()) >= 2), own_worker.log()  # both jobs failed, retries booked
+    own_worker.stop()
+    assert "OperationalError" in own_worker.log()
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert delivery.status is DeliveryStatus.pending and delivery.attempts == 0
+    assert fake_supplier.received == [] and outbox() == []
+    db.session.remove()
+
+    own_worker.start()  # the database is back
+    # Move the queue's clock past the retry delay: the retries run now, next to the start-up sweep.
+    for task in huey.read_schedule(datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(hours=1)):
+        huey.enqueue(task)
+    assert wait_for(lambda: fake_supplier.processed and outbox()), own_worker.log()
+    wait_for(lambda: False, timeout=1)
+    assert own_worker.drain(), own_worker.log()
+    assert [r["type"] for r in fake_supplier.received] == ["purchase_order.created"]
+    assert [m["Subject"] for m in outbox()] == [f"New order #{order_id} to ship"]
+    db.session.rollback()
+    assert db.session.get(WebhookDelivery, delivery.id).status is DeliveryStatus.delivered
+    assert None not in db.session.scalars(select(PurchaseOrder.forwarded_at)).all()

@@ -1,4 +1,5 @@
-"""Stripe sends the same webhook twice, or out of order: one order, the right state, one order at the supplier."""
+"""Stripe sends the same webhook twice, or out of order: one order, the right state, and the worker forwards it
+to the supplier once."""
 import copy
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from shop.extensions import db
 from shop.fulfillment.channels import save_channel
 from shop.fulfillment.models import PurchaseOrder, WebhookDelivery
 from shop.orders.models import Order, OrderStatus
+from tests.faults.worker import wait_for
 from tests.payments.conftest import WEBHOOK_SECRET
 
 WEBHOOK = "/payments/stripe/webhook"
@@ -31,13 +33,25 @@ def _post(client, stripe_fake, type_, session):
     return payload, headers
 
 
+def _forwarded_once(worker, fake_supplier, outbox, order) -> None:
+    """The worker sends the one created event and the one confirmation, and later sweeps add nothing."""
+    assert wait_for(lambda: fake_supplier.processed and [m for m in outbox() if m["To"] == order.email]), worker.log()
+    wait_for(lambda: False, timeout=1.5)
+    assert worker.drain()
+    assert [r["type"] for r in fake_supplier.received] == ["purchase_order.created"]
+    assert len(fake_supplier.processed) == 1
+    assert len([m for m in outbox() if m["To"] == order.email]) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(PurchaseOrder.forwarded_at)) is not None
+
+
 def _counts():
     return tuple(db.session.scalar(select(func.count(model.id))) for model in (PurchaseOrder, WebhookDelivery,
                                                                                 LedgerEntry))
 
 
 def test_the_same_event_twice_makes_one_order_and_one_supplier_event(
-        client, shop_with, add, address, stripe_fake, fake_supplier):
+        client, shop_with, add, address, stripe_fake, fake_supplier, worker, outbox):
     order, session = _checkout(client, shop_with, add, address, stripe_fake, fake_supplier)
     payload, headers = _post(client, stripe_fake, "checkout.session.completed", stripe_fake.pay(session["id"]))
     first = _counts()
@@ -47,11 +61,12 @@ def test_the_same_event_twice_makes_one_order_and_one_supplier_event(
     db.session.expire_all()
     assert order.status is OrderStatus.paid
     assert _counts() == first and first[:2] == (1, 1)
-    assert [r["type"] for r in fake_supplier.received] == ["purchase_order.created"]
-    assert len(fake_supplier.processed) == 1 and unbalanced_transactions() == []
+    assert unbalanced_transactions() == []
+    _forwarded_once(worker, fake_supplier, outbox, order)
 
 
-def test_events_out_of_order_leave_the_right_state(client, shop_with, add, address, stripe_fake, fake_supplier):
+def test_events_out_of_order_leave_the_right_state(client, shop_with, add, address, stripe_fake, fake_supplier,
+                                                   worker, outbox):
     order, session = _checkout(client, shop_with, add, address, stripe_fake, fake_supplier)
     unpaid = copy.deepcopy(stripe_fake.pay(session["id"], payment_status="unpaid"))
     paid = copy.deepcopy(stripe_fake.pay(session["id"]))
@@ -65,4 +80,5 @@ def test_events_out_of_order_leave_the_right_state(client, shop_with, add, addre
     first = _counts()
     _post(client, stripe_fake, "checkout.session.async_payment_succeeded", paid)
     assert _counts() == first and first[:2] == (1, 1)
-    assert len(fake_supplier.processed) == 1 and unbalanced_transactions() == []
+    assert unbalanced_transactions() == []
+    _forwarded_once(worker, fake_supplier, outbox, order)

@@ -1,20 +1,11 @@
 """The worker is killed (SIGKILL) while it forwards an order: after a restart the order is delivered, once."""
 import time
 
-import pytest
 from sqlalchemy import select
 
 from shop.extensions import db
 from shop.fulfillment.models import DeliveryStatus, PurchaseOrder, WebhookDelivery
-from tests.faults.worker import Worker, wait_for
-
-
-@pytest.fixture
-def worker(app, tmp_path):
-    # A one-second lease: the attempt the killed worker held is due again a second later.
-    running = Worker(app, tmp_path, PIPELINE_LEASE_SECONDS="1", PIPELINE_HTTP_TIMEOUT="20")
-    yield running
-    running.stop()
+from tests.faults.worker import wait_for
 
 
 def _delivery() -> WebhookDelivery:
@@ -23,12 +14,13 @@ def _delivery() -> WebhookDelivery:
 
 
 def test_a_worker_killed_mid_forward_delivers_after_restart_once(webhook_supplier, make_product, make_paid_order,
-                                                                 fake_supplier, worker):
+                                                                 fake_supplier, own_worker):
+    worker = own_worker  # its lease is one second: the attempt the killed worker held is due again a second later
     fake_supplier.modes = ["hang"]  # the supplier takes the first request and never answers
     order_id = make_paid_order(items=[(make_product(webhook_supplier()).variants[0], 1)]).id
     db.session.remove()
 
-    worker.start()  # its start-up sweep finds the paid order's queued event
+    worker.start(PIPELINE_HTTP_TIMEOUT="20")  # its start-up sweep finds the paid order's queued event
     assert fake_supplier.hanging.wait(20), worker.log()
     worker.kill()
     fake_supplier.release.set()

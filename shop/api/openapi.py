@@ -87,15 +87,24 @@ SCHEMAS = {
     },
     "Line": {
         "type": "object",
-        "required": ["id", "sku", "title", "variant_title", "quantity", "unit_wholesale_minor", "status"],
+        "required": ["id", "sku", "title", "variant_title", "quantity", "unit_wholesale_minor", "status",
+                     "shipment_id"],
         "properties": {"id": {"type": "integer"}, "sku": TEXT, "title": TEXT, "variant_title": TEXT,
                        "quantity": {"type": "integer"}, "unit_wholesale_minor": {"type": "integer"},
-                       "status": {"enum": ["open", "shipped", "cancelled"]}},
+                       "status": {"enum": ["open", "shipped", "cancelled"]},
+                       "shipment_id": {"type": ["integer", "null"], "description": "The shipment that carried it."}},
+    },
+    "Shipment": {
+        "type": "object", "required": ["id", "carrier", "tracking_number", "created_at", "line_ids"],
+        "properties": {"id": {"type": "integer"}, "carrier": TEXT, "tracking_number": TEXT,
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "line_ids": {"type": "array", "items": {"type": "integer"}}},
     },
     "PurchaseOrder": {
         "type": "object",
         "required": ["id", "order_number", "status", "currency", "wholesale_total_minor", "created_at",
-                     "acknowledged_at", "shipped_at", "carrier", "tracking_number", "ship_to", "lines"],
+                     "acknowledged_at", "shipped_at", "carrier", "tracking_number", "ship_to", "lines",
+                     "shipments"],
         "properties": {
             "id": {"type": "string", "description": "Unguessable; use it in URLs."},
             "order_number": {"type": "integer"}, "status": {"enum": ["open", "shipped", "cancelled"]},
@@ -105,6 +114,8 @@ SCHEMAS = {
             "ship_to": {"type": "object", "properties": {
                 k: TEXT for k in ("name", "phone", "address1", "address2", "city", "region", "postcode", "country")}},
             "lines": {"type": "array", "items": _ref("Line")},
+            "shipments": {"type": "array", "items": _ref("Shipment"), "description": "Parcels sent, oldest first."},
+            "shipment": {**_ref("Shipment"), "description": "Only in the answer to a new shipment: that one."},
             "refund": {"type": ["object", "null"], "properties": {"amount_minor": {"type": "integer"},
                                                                   "currency": TEXT}},
         },
@@ -200,13 +211,18 @@ PATHS = {
                              "409": _error("Conflict"), "422": _error("Unprocessable")}),
     }},
     "/api/v1/purchase-orders/{token}/shipments": {"post": {
-        "summary": "Ship every open line with a carrier and tracking number; the customer is emailed",
+        "summary": "Ship open lines (all, or those named) as one parcel with a carrier and tracking number; "
+                   "the customer is emailed about this parcel",
+        "description": "Each call is one shipment; the purchase order is shipped once no line is open. The answer "
+                       "is the purchase order with the new `shipment`. Naming a line that is shipped, cancelled "
+                       "or not on this purchase order is a 422 `lines_not_open`.",
         "operationId": "add_shipment",
         **_writes({"type": "object", "required": ["carrier", "tracking_number"], "properties": {
             "carrier": {"type": "string", "minLength": 1, "maxLength": 80},
             "tracking_number": {"type": "string", "minLength": 1, "maxLength": 120},
-            "line_ids": {**ID_LIST, "description": "Optional; must name every open line."}}},
-            "Shipped.", "PurchaseOrder", "201", path_token=True),
+            "line_ids": {**ID_LIST, "description": "Optional: the open lines in this parcel; every open line "
+                                                   "when left out."}}},
+            "Shipped: the purchase order and the new shipment.", "PurchaseOrder", "201", path_token=True),
     }},
     "/api/v1/purchase-orders/{token}/cancellations": {"post": {
         "summary": "Cancel open lines with a reason: refunded, ledger reversed, customer told",

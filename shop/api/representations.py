@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask_babel import gettext as _
 
-from shop.fulfillment.models import PurchaseOrder
+from shop.fulfillment.models import PurchaseOrder, Shipment
 
 from .errors import ApiError
 
@@ -49,10 +49,16 @@ def purchase_order(po: PurchaseOrder) -> dict:
         "lines": [
             {"id": line.id, "sku": line.sku, "title": line.title, "variant_title": line.variant_title,
              "quantity": line.quantity, "unit_wholesale_minor": line.unit_wholesale_minor,
-             "status": line.status.value}
+             "status": line.status.value, "shipment_id": line.shipment_id}
             for line in po.lines
         ],
+        "shipments": [shipment(s) for s in po.shipments],
     }
+
+
+def shipment(value: Shipment) -> dict:
+    return {"id": value.id, "carrier": value.carrier, "tracking_number": value.tracking_number,
+            "created_at": timestamp(value.created_at), "line_ids": [line.id for line in value.lines]}
 
 
 def encode_cursor(po: PurchaseOrder) -> str:

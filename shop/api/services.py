@@ -9,7 +9,7 @@ from shop.catalog.importer import parse_price, parse_stock
 from shop.catalog.models import Supplier, Variant
 from shop.extensions import db
 from shop.fulfillment.feeds import picks_below_floor
-from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
 from shop.fulfillment.services import close_if_cancelled, open_lines, ship_purchase_order
 from shop.fulfillment.tasks import tell_price_below_floor
 from shop.util import now_utc
@@ -122,12 +122,17 @@ def _inventory_changes(item, currency: str) -> tuple[dict, list[tuple[str, str]]
     return changes, problems
 
 
+# What the JSON of a purchase order shows, loaded up front.
+PO_LOADS = (joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines),
+            selectinload(PurchaseOrder.shipments).selectinload(Shipment.lines))
+
+
 def list_purchase_orders(supplier_id: int, limit: int, status: POStatus | None = None,
                          since: datetime | None = None, after: tuple[datetime, int] | None = None):
     """A page of the supplier's purchase orders, oldest first, and whether more follow."""
     stmt = (
         select(PurchaseOrder).where(PurchaseOrder.supplier_id == supplier_id)
-        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines))
+        .options(*PO_LOADS)
         .order_by(PurchaseOrder.created_at, PurchaseOrder.id).limit(limit + 1)
     )
     if status is not None:
@@ -148,7 +153,7 @@ def load_supplier_po(supplier_id: int, token: str) -> PurchaseOrder:
     # A NUL can come in through %00 in the URL; PostgreSQL refuses to even compare it.
     po = None if "\x00" in token else db.session.scalar(
         select(PurchaseOrder).where(PurchaseOrder.token == token, PurchaseOrder.supplier_id == supplier_id)
-        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines))
+        .options(*PO_LOADS)
     )
     if po is None:
         raise ApiError(404, "purchase_order_not_found", _("No purchase order of yours has this id."))
@@ -176,16 +181,12 @@ def _chosen_lines(po: PurchaseOrder, line_ids) -> list:
     return open_lines(po, line_ids)
 
 
-def ship_by_api(po: PurchaseOrder, carrier: str, tracking_number: str, line_ids=None) -> None:
-    """Ship the purchase order's open lines with one tracking number, as the portal does."""
+def ship_by_api(po: PurchaseOrder, carrier: str, tracking_number: str, line_ids=None) -> Shipment:
+    """Ship the named open lines (all of them without line_ids) as one parcel, as the portal does."""
     if not open_lines(po):
         raise ApiError(409, "nothing_to_ship", _("Nothing is left to ship on this purchase order."))
-    if line_ids is not None and len(_chosen_lines(po, line_ids)) != len(open_lines(po)):
-        # One purchase order travels as one parcel; what cannot ship is cancelled first.
-        raise ApiError(422, "partial_shipment_unsupported",
-                       _("A shipment must hold every open line. Cancel the lines you cannot ship first."))
-    ship_purchase_order(po, carrier, tracking_number)
-    db.session.flush()
+    lines = None if line_ids is None else _chosen_lines(po, line_ids)
+    return ship_purchase_order(po, carrier, tracking_number, lines)
 
 
 def cancel_by_api(po: PurchaseOrder, line_ids, reason: str):

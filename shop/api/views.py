@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from shop.catalog.importer import import_items
+from shop.catalog.tasks import fetch_photos
 from shop.extensions import csrf, limiter
 from shop.fulfillment.models import POStatus
 from shop.fulfillment.tasks import send_lines_cancelled_email, send_po_deliveries, send_shipped_email
@@ -70,6 +71,7 @@ def upsert_products():
     items = _items(json_body(), "products", MAX_PRODUCTS)
     report = import_items(g.supplier.id, items)
     report["errors"] = [{**error, "code": "invalid_product"} for error in report["errors"]]
+    after_commit(lambda supplier_id=g.supplier.id: fetch_photos(supplier_id))
     if report["variants_updated"]:
         after_commit(lambda supplier_id=g.supplier.id: services.warn_resellers_below_floor(supplier_id))
     return report, 200
@@ -123,10 +125,10 @@ def add_shipment(token):
     po = services.load_supplier_po(g.supplier.id, token)
     body = json_body()
     carrier, tracking = _text(body, "carrier", 80), _text(body, "tracking_number", 120)
-    services.ship_by_api(po, carrier, tracking, body.get("line_ids"))
-    after_commit(lambda po_id=po.id: send_shipped_email(po_id))
+    shipment = services.ship_by_api(po, carrier, tracking, body.get("line_ids"))
+    after_commit(lambda shipment_id=shipment.id: send_shipped_email(shipment_id))
     after_commit(lambda po_id=po.id: send_po_deliveries(po_id))
-    return representations.purchase_order(po), 201
+    return {**representations.purchase_order(po), "shipment": representations.shipment(shipment)}, 201
 
 
 @bp.post("/purchase-orders/<token>/cancellations")

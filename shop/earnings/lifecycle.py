@@ -89,6 +89,8 @@ def release_due(now: datetime) -> list[int]:
     window = timedelta(days=rule("return_window_days"))
     hold = timedelta(days=rule("hold_after_shipping_days"))
     delivered = select(Delivery.delivered_at).where(Delivery.purchase_order_id == PurchaseOrder.id).scalar_subquery()
+    # A parcel sent in several shipments is released whole: its hold counts from the shipment that completed it
+    # (PurchaseOrder.shipped_at), so lines shipped early stay held rather than being released line by line.
     due = db.session.scalars(
         select(PurchaseOrder.id)
         .where(

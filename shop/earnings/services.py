@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
 from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
@@ -215,6 +216,7 @@ def recent_orders(store_id: int, limit: int = 10) -> list[tuple[Order, int]]:
         .group_by(Order.id)
         .order_by(Order.paid_at.desc(), Order.id.desc())
         .limit(limit)
+        .options(selectinload(Order.lines))  # the list tells partly shipped orders apart
     )
     return [(order, int(amount)) for order, amount in rows]
 

@@ -1,9 +1,9 @@
 """The supplier's forms: ship a purchase order, cancel lines that cannot ship, choose how orders arrive."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, URLField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 
 def _strip(value):
@@ -15,6 +15,26 @@ class ShipForm(FlaskForm):
     tracking_number = StringField(
         _l("Tracking number"), filters=[_strip], validators=[DataRequired(), Length(max=120)]
     )
+
+
+class ShipLinesForm(ShipForm):
+    # Choices are the purchase order's open lines, set by the view; all are ticked to begin with.
+    line_ids = SelectMultipleField(
+        _l("Items in this parcel"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    # Sent by the page that shows the checkboxes; a post without it (an older page, a script) ships every open line.
+    choosing = BooleanField(widget=HiddenInput(), default=True)
+
+    def validate_line_ids(self, field):
+        if self.choosing.data and not field.data:
+            raise ValidationError(_l("Choose at least one item."))
+
+    def chosen_ids(self) -> list[int] | None:
+        """The ticked lines, or None for every open line."""
+        return self.line_ids.data if self.choosing.data else None
 
 
 class CancelLinesForm(FlaskForm):

@@ -20,8 +20,9 @@ def tracking_link(token):
     form = ShipForm()
     if not form.validate_on_submit():
         return render_template(PAGE, po=po, form=form, link=token)
-    ship_purchase_order(po, form.carrier.data, form.tracking_number.data)
+    # The mailed link ships whatever is still open as one parcel; splitting is the portal's and the API's job.
+    shipment = ship_purchase_order(po, form.carrier.data, form.tracking_number.data)
     db.session.commit()
-    send_shipped_email(po.id)
+    send_shipped_email(shipment.id)
     send_po_deliveries(po.id)
     return render_template(PAGE, po=po, form=None, link=token)

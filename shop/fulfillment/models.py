@@ -42,10 +42,25 @@ class PurchaseOrder(db.Model):
     order = relationship("Order")
     supplier = relationship("Supplier")
     lines = relationship("OrderLine", back_populates="purchase_order", order_by="OrderLine.id")
+    shipments = relationship("Shipment", back_populates="purchase_order", order_by="Shipment.id")
 
     @property
     def wholesale_total(self) -> int:
         return sum(line.wholesale_total for line in self.lines if line.status.value != "cancelled")
+
+
+class Shipment(db.Model):
+    """One parcel a supplier handed to a carrier: some or all of a purchase order's lines."""
+
+    __tablename__ = "shipments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    carrier: Mapped[str] = mapped_column(String(80))
+    tracking_number: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    purchase_order = relationship("PurchaseOrder", back_populates="shipments")
+    lines = relationship("OrderLine", back_populates="shipment", order_by="OrderLine.id")
 
 
 class Notice(db.Model):

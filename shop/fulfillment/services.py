@@ -7,7 +7,7 @@ from shop.orders.models import LineStatus, Order, OrderLine, OrderStatus
 from shop.util import now_utc
 
 from . import webhooks
-from .models import POStatus, PurchaseOrder
+from .models import POStatus, PurchaseOrder, Shipment
 
 
 def create_purchase_orders(order: Order) -> list[PurchaseOrder]:
@@ -38,17 +38,25 @@ def settle_order_status(order: Order) -> None:
         order.apply("ship_all")
 
 
-def ship_purchase_order(po: PurchaseOrder, carrier: str, tracking_number: str) -> None:
-    """The supplier has handed the parcel to a carrier; its open lines are shipped."""
-    po.carrier = carrier
-    po.tracking_number = tracking_number
-    po.shipped_at = po.shipped_at or now_utc()
-    po.status = POStatus.shipped
-    for line in po.lines:
-        if line.status is LineStatus.open:
-            line.status = LineStatus.shipped
+def ship_purchase_order(po: PurchaseOrder, carrier: str, tracking_number: str,
+                        lines: list[OrderLine] | None = None) -> Shipment:
+    """The supplier has handed a parcel to a carrier: the given open lines (default all) ship in one shipment."""
+    lines = open_lines(po) if lines is None else lines
+    shipment = Shipment(purchase_order=po, carrier=carrier, tracking_number=tracking_number, created_at=now_utc())
+    db.session.add(shipment)
+    for line in lines:
+        line.status = LineStatus.shipped
+        line.shipment = shipment
+    # The purchase order's own fields name the latest parcel, so older readers of them keep working.
+    po.carrier, po.tracking_number = carrier, tracking_number
+    if not open_lines(po):
+        # Shipped only once every line has gone: the earnings hold counts from the parcel that completed it.
+        po.status = POStatus.shipped
+        po.shipped_at = po.shipped_at or shipment.created_at
     settle_order_status(po.order)
     webhooks.record_event(po, webhooks.UPDATED)
+    db.session.flush()
+    return shipment
 
 
 def close_if_cancelled(po: PurchaseOrder) -> None:
@@ -56,8 +64,12 @@ def close_if_cancelled(po: PurchaseOrder) -> None:
     if all(line.status is LineStatus.cancelled for line in po.lines):
         po.status = POStatus.cancelled
         webhooks.record_event(po, webhooks.CANCELLED)
-    else:
-        webhooks.record_event(po, webhooks.UPDATED)
+        return
+    if po.status is POStatus.open and not open_lines(po):
+        # Part went in earlier shipments and the rest is cancelled: shipped, the hold counting from now.
+        po.status = POStatus.shipped
+        po.shipped_at = po.shipped_at or now_utc()
+    webhooks.record_event(po, webhooks.UPDATED)
 
 
 TABS = {
@@ -83,7 +95,8 @@ def load_purchase_order(supplier_id: int, token: str) -> PurchaseOrder | None:
     return db.session.scalar(
         select(PurchaseOrder)
         .where(PurchaseOrder.token == token, PurchaseOrder.supplier_id == supplier_id)
-        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines))
+        .options(joinedload(PurchaseOrder.order), selectinload(PurchaseOrder.lines),
+                 selectinload(PurchaseOrder.shipments).selectinload(Shipment.lines))
     )
 
 

@@ -17,7 +17,7 @@ from shop.util import insert_once, now_utc
 
 from . import digest, feeds, webhooks
 from .links import link_token
-from .models import Notice, OrderChannel, POStatus, PurchaseOrder, SupplierChannel, WebhookDelivery
+from .models import Notice, OrderChannel, POStatus, PurchaseOrder, Shipment, SupplierChannel, WebhookDelivery
 
 
 def _send_then_commit(to: str, subject: str, body: str) -> None:
@@ -96,13 +96,13 @@ def _forward(po_id: int) -> None:
 
 
 @job()
-def send_shipped_email(po_id: int) -> None:
-    """Tell the customer a parcel is on its way, with the carrier and tracking number."""
-    po = db.session.get(PurchaseOrder, po_id)
-    if po is None or po.status is not POStatus.shipped or not _claim_notice(f"shipped-{po_id}"):
+def send_shipped_email(shipment_id: int) -> None:
+    """Tell the customer a parcel is on its way: its items, carrier and tracking number; once per shipment."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or not _claim_notice(f"shipment-{shipment_id}"):
         return
-    order = po.order
-    subject, body = render_mail("shipped", order.locale, po=po, order=order)
+    order = shipment.purchase_order.order
+    subject, body = render_mail("shipped", order.locale, shipment=shipment, order=order)
     _send_then_commit(order.email, subject, body)
 
 

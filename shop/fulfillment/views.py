@@ -11,7 +11,7 @@ from shop.payments.providers import PaymentError
 # A module import: payments.services imports this package's services, so the name is looked up at call time.
 import shop.payments.services as payment_services
 
-from .forms import CancelLinesForm, ShipForm
+from .forms import CancelLinesForm, ShipLinesForm
 from .models import PurchaseOrder
 from .services import (
     TABS, close_if_cancelled, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
@@ -38,22 +38,23 @@ def to_ship():
 @role_required(Role.supplier)
 def purchase_order(token):
     po = _own_po(token)
-    return render(PO_PAGE, po=po, ship_form=ShipForm(formdata=None), cancel_form=_cancel_form(po, formdata=None))
+    return render(PO_PAGE, po=po, ship_form=_ship_form(po, formdata=None), cancel_form=_cancel_form(po, formdata=None))
 
 
 @bp.post("/orders/<token>/ship")
 @role_required(Role.supplier)
 def ship(token):
     po = _own_po(token)
-    form = ShipForm()
+    form = _ship_form(po)
     if not open_lines(po):
         flash(_("Nothing is left to ship on this order."), "error")
         return _done(url_for(".purchase_order", token=token))
     if not form.validate_on_submit():
         return render(PO_PAGE, "ship_form", po=po, ship_form=form, cancel_form=_cancel_form(po, formdata=None))
-    ship_purchase_order(po, form.carrier.data, form.tracking_number.data)
+    shipment = ship_purchase_order(po, form.carrier.data, form.tracking_number.data,
+                                   open_lines(po, form.chosen_ids()))
     db.session.commit()
-    send_shipped_email(po.id)
+    send_shipped_email(shipment.id)
     send_po_deliveries(po.id)
     flash(_("Marked as shipped. The customer has been emailed the tracking number."))
     return _done(url_for(".purchase_order", token=token))
@@ -65,7 +66,7 @@ def cancel_lines(token):
     po = _own_po(token)
     form = _cancel_form(po)
     if not form.validate_on_submit():
-        return render(PO_PAGE, "cancel_form", po=po, ship_form=ShipForm(formdata=None), cancel_form=form)
+        return render(PO_PAGE, "cancel_form", po=po, ship_form=_ship_form(po, formdata=None), cancel_form=form)
     lines = open_lines(po, form.line_ids.data)
     try:
         refund = payment_services.refund_lines(po.order, lines, form.reason.data, supplier_fault=True)
@@ -89,12 +90,23 @@ def _own_po(token: str) -> PurchaseOrder:
     return po
 
 
-def _cancel_form(po: PurchaseOrder, **kwargs) -> CancelLinesForm:
-    form = CancelLinesForm(**kwargs)
-    form.line_ids.choices = [
+def _line_choices(po: PurchaseOrder) -> list[tuple[int, str]]:
+    return [
         (line.id, " · ".join(p for p in (line.sku, line.title, line.variant_title) if p) + f" × {line.quantity}")
         for line in open_lines(po)
     ]
+
+
+def _ship_form(po: PurchaseOrder, **kwargs) -> ShipLinesForm:
+    # A fresh form ticks every open line: shipping everything at once stays one click.
+    form = ShipLinesForm(**kwargs, line_ids=[line.id for line in open_lines(po)])
+    form.line_ids.choices = _line_choices(po)
+    return form
+
+
+def _cancel_form(po: PurchaseOrder, **kwargs) -> CancelLinesForm:
+    form = CancelLinesForm(**kwargs)
+    form.line_ids.choices = _line_choices(po)
     return form
 
 

@@ -55,7 +55,7 @@ def event_body(po: PurchaseOrder, event_type: str, event_id: str) -> dict:
             "lines": [
                 {"id": line.id, "sku": line.sku, "title": line.title, "variant_title": line.variant_title,
                  "quantity": line.quantity, "unit_wholesale_minor": line.unit_wholesale_minor,
-                 "status": line.status.value}
+                 "status": line.status.value, "shipment_id": line.shipment_id}
                 for line in po.lines
             ],
         }},

@@ -146,6 +146,7 @@ class OrderLine(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
     purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"), index=True)
     sku: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(255))
     variant_title: Mapped[str] = mapped_column(String(255), default="")
@@ -157,6 +158,7 @@ class OrderLine(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     purchase_order = relationship("PurchaseOrder", back_populates="lines")
+    shipment = relationship("Shipment", back_populates="lines")
 
     @property
     def total(self) -> int:

@@ -193,6 +193,7 @@ def load_order(token: str) -> Order | None:
         .where(Order.token == token)
         .options(
             selectinload(Order.lines).selectinload(OrderLine.purchase_order),
+            selectinload(Order.lines).selectinload(OrderLine.shipment),
             selectinload(Order.refunds),
             selectinload(Order.store),
         )

@@ -77,7 +77,7 @@ def _messages(orders: list[Order]) -> list[dict]:
     """The mails sent about these orders: confirmations, shipping notices and refunds."""
     keys = {}
     for order in orders:
-        keys.update({f"shipped-{line.purchase_order_id}": order.id for line in order.lines if line.purchase_order_id})
+        keys.update({f"shipment-{line.shipment_id}": order.id for line in order.lines if line.shipment_id})
         keys.update({f"refund-{refund.id}": order.id for refund in order.refunds})
     sent = [{"order": o.id, "mail": "order_confirmation" if o.status.value != "failed" else "order_failed",
              "sent_at": o.customer_mailed_at} for o in orders if o.customer_mailed_at]

@@ -1,0 +1,94 @@
+"""Shipments through the API: some open lines at a time, each a parcel with its own tracking number."""
+import pytest
+from sqlalchemy import select
+
+from shop.extensions import db
+from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.orders.models import LineStatus, OrderStatus
+
+
+def _po(order, supplier):
+    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
+
+
+@pytest.fixture
+def shop_floor(make_supplier, make_product, make_store, make_pick, make_paid_order):
+    """North's kettle (two variants, two lines) and South's mug in one paid order."""
+    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
+    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
+    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
+    store = make_store()
+    make_pick(store, kettle, price=3999)
+    make_pick(store, mug, price=1299)
+    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
+    return {"north": north, "south": south, "order": order}
+
+
+def _ship(api, po, tracking, line_ids=None):
+    body = {"carrier": "DHL", "tracking_number": tracking}
+    if line_ids is not None:
+        body["line_ids"] = line_ids
+    return api.post(f"/api/v1/purchase-orders/{po.token}/shipments", body)
+
+
+def test_a_shipment_of_some_lines_returns_it_and_leaves_the_rest_open(shop_floor, api_for, outbox):
+    north, order = shop_floor["north"], shop_floor["order"]
+    po = _po(order, north)
+    first_line, second_line = po.lines
+    api = api_for(north)
+
+    first = _ship(api, po, "JD1", [first_line.id])
+    assert first.status_code == 201
+    assert first.json["status"] == "open" and first.json["shipped_at"] is None
+    shipment = first.json["shipment"]
+    assert shipment["tracking_number"] == "JD1" and shipment["line_ids"] == [first_line.id]
+    assert first.json["shipments"] == [shipment]
+    assert [(line["status"], line["shipment_id"]) for line in first.json["lines"]] == [
+        ("shipped", shipment["id"]), ("open", None)]
+
+    second = _ship(api, po, "JD2")
+    assert second.status_code == 201 and second.json["status"] == "shipped" and second.json["shipped_at"]
+    assert [s["tracking_number"] for s in second.json["shipments"]] == ["JD1", "JD2"]
+    assert second.json["shipment"]["line_ids"] == [second_line.id]
+    db.session.expire_all()
+    assert second_line.status is LineStatus.shipped and order.status is OrderStatus.paid  # South still to ship
+    assert len(outbox()) == 2  # one mail per parcel
+    read = api.get(f"/api/v1/purchase-orders/{po.token}").json
+    assert "shipment" not in read and len(read["shipments"]) == 2
+
+
+def test_a_shipped_cancelled_or_foreign_line_is_a_422(shop_floor, api_for):
+    north, south, order = shop_floor["north"], shop_floor["south"], shop_floor["order"]
+    po = _po(order, north)
+    first_line, second_line = po.lines
+    mug_line = _po(order, south).lines[0]
+    api = api_for(north)
+    assert _ship(api, po, "JD1", [first_line.id]).status_code == 201
+    api.post(f"/api/v1/purchase-orders/{po.token}/cancellations",
+             {"line_ids": [second_line.id], "reason": "Out of stock"})
+    db.session.expire_all()
+    assert po.status is POStatus.shipped  # nothing left open: the shipped line made it shipped, not cancelled
+
+    api = api_for(north)
+    for line_id in (first_line.id, second_line.id, mug_line.id):
+        answer = _ship(api, po, "JD9", [line_id])
+        assert answer.status_code in (409, 422)
+    open_po = _po(order, south)
+    south_api = api_for(south)
+    for line_id in (first_line.id, 10**6):
+        answer = _ship(south_api, open_po, "SF1", [line_id])
+        assert answer.status_code == 422 and answer.json["error"]["code"] == "lines_not_open"
+        assert answer.json["error"]["details"] == [{"field": "line_ids", "code": "not_open", "line_id": line_id}]
+    db.session.expire_all()
+    assert mug_line.status is LineStatus.open
+
+
+def test_a_line_shipped_already_cannot_ship_again(shop_floor, api_for):
+    north, order = shop_floor["north"], shop_floor["order"]
+    po = _po(order, north)
+    first_line = po.lines[0]
+    api = api_for(north)
+    assert _ship(api, po, "JD1", [first_line.id]).status_code == 201
+    again = _ship(api, po, "JD2", [first_line.id])
+    assert again.status_code == 422 and again.json["error"]["code"] == "lines_not_open"
+    assert again.json["error"]["details"][0]["line_id"] == first_line.id

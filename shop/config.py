@@ -85,6 +85,9 @@ def from_environment(instance_path: str) -> dict:
         "PIPELINE_LEASE_SECONDS": int(env("PIPELINE_LEASE_SECONDS", "120")),
         "FEED_MAX_BYTES": int(env("FEED_MAX_MB", "8")) * 1024 * 1024,
         "SHIP_ON_TIME_HOURS": int(env("SHIP_ON_TIME_HOURS", "72")),
+        # Suppliers' outside photos (CSV "Image Src", API images) are fetched once and stored like uploads.
+        "IMAGE_FETCH_ENABLED": env("IMAGE_FETCH_ENABLED", "1") == "1",
+        "IMAGE_FETCH_MAX_BYTES": int(env("IMAGE_FETCH_MAX_MB", "10")) * 1024 * 1024,
     }
 
 

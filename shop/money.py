@@ -24,8 +24,9 @@ def to_minor(text, currency: str = "USD") -> int | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    # Beyond 1e30 no amount is real, and quantize would raise on so many digits ("1.8e308" from a spreadsheet).
-    if not value.is_finite() or abs(value) >= Decimal("1e30"):
+    # Beyond 1e20 no amount is real, and quantize raises past the context's 28 digits ("1.8e308" from a
+    # spreadsheet). adjusted() reads the exponent without arithmetic: abs() overflows past 1e999999999 (atheris).
+    if not value.is_finite() or (value and value.adjusted() >= 20):
         return None
     scaled = (value * (10 ** precision(currency))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return int(scaled)

@@ -27,7 +27,8 @@ def content_security_policy(config) -> str:
         "default-src": ["'self'"],
         "script-src": scripts,
         "style-src": ["'self'"],
-        # Supplier pictures imported from a CSV are shown from the supplier's own host, which can be any.
+        # Supplier photos are copied to /media by catalog.photos, but until then (or when the copy failed, and for
+        # variant images, which are not copied) they are shown from the supplier's own host, which can be any.
         "img-src": ["'self'", "data:", "blob:", "https:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

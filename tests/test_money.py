@@ -8,6 +8,9 @@ from shop import money
     [
         ("12.50", 1250), ("12.5 ", 1250), ("$12", 1200), ("1,234.50", 123450), ("12,50", 1250),
         ("1.2E+01", 1200), ("0.005", 1), ("", None), ("abc", None), (None, None), ("NaN", None), ("-3", -300),
+        # Exponents past the decimal context's limit (atheris found "1e999999999" in a CSV price).
+        ("1e999999999", None), ("-9.5e99999999999", None), ("1e30", None), ("0e50", 0),
+        ("9" * 29, None), ("1" * 21 + ".5", None),
     ],
 )
 def test_to_minor_parses_typed_and_spreadsheet_amounts(text, minor):

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from shop import money
 from shop.extensions import db
 
-from .models import Product, ProductImage, Variant
+from .models import MAX_FETCH_ATTEMPTS, Product, ProductImage, Variant
 
 CHUNK_PRODUCTS = 250
 MAX_AMOUNT = 1_000_000_000  # minor units; keeps every value inside a 32-bit integer column
@@ -348,12 +348,20 @@ class CatalogImport:
                                                  for handle, params in chunk.new_variants])
         if chunk.variant_updates:
             db.session.execute(update(Variant), chunk.variant_updates)
+        copies = {}
         if chunk.reset_images:
-            db.session.execute(delete(ProductImage).where(ProductImage.product_id.in_(chunk.reset_images),
-                                                          ~ProductImage.src.startswith("/media/")))
+            copies = _fetched_copies(chunk.reset_images)
+            db.session.execute(delete(ProductImage).where(
+                ProductImage.product_id.in_(chunk.reset_images),
+                ~ProductImage.src.startswith("/media/") | ProductImage.remote_src.is_not(None),
+            ))
         if chunk.new_images:
-            db.session.execute(insert(ProductImage), [{**params, "product_id": self.known[handle].product_id}
-                                                      for handle, params in chunk.new_images])
+            rows = [{**params, "product_id": self.known[handle].product_id, "remote_src": None, "fetch_attempts": 0,
+                     "fetch_error": ""} for handle, params in chunk.new_images]
+            for row in rows:
+                # A photo named again keeps its /media copy (or its failure) instead of being fetched anew.
+                row.update(copies.get((row["product_id"], row["src"]), {}))
+            db.session.execute(insert(ProductImage), rows)
         if self.progress:
             self.progress(self.rows_done)
 
@@ -382,6 +390,22 @@ class CatalogImport:
         self.flush()
         db.session.expire_all()
         return self.report
+
+
+def _fetched_copies(product_ids: set[int]) -> dict[tuple[int, str], dict]:
+    """{(product id, outside address): fetch state} of photos copied, or given up on, for these products."""
+    rows = db.session.execute(
+        select(ProductImage.product_id, ProductImage.src, ProductImage.remote_src, ProductImage.fetch_attempts,
+               ProductImage.fetch_error)
+        .where(ProductImage.product_id.in_(product_ids),
+               ProductImage.remote_src.is_not(None) | (ProductImage.fetch_attempts >= MAX_FETCH_ATTEMPTS))
+    )
+    return {
+        (row.product_id, row.remote_src or row.src): {"src": row.src, "remote_src": row.remote_src,
+                                                      "fetch_attempts": row.fetch_attempts,
+                                                      "fetch_error": row.fetch_error}
+        for row in rows
+    }
 
 
 def _currency() -> str:

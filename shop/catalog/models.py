@@ -111,6 +111,10 @@ class Variant(db.Model):
         return " / ".join(o for o in (self.option1, self.option2, self.option3) if o)
 
 
+# A host that is down gets a few more chances (one per sweep); a file that is not a picture gets none.
+MAX_FETCH_ATTEMPTS = 3
+
+
 class ProductImage(db.Model):
     __tablename__ = "product_images"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,8 +122,16 @@ class ProductImage(db.Model):
     src: Mapped[str] = mapped_column(String(2048))  # a supplier's URL, kept as a reference, or /media/...
     position: Mapped[int] = mapped_column(default=1)
     alt: Mapped[str] = mapped_column(String(512), default="")
+    # The outside address a /media copy was made from: a re-import naming it again keeps the copy.
+    remote_src: Mapped[str | None] = mapped_column(String(2048))
+    fetch_attempts: Mapped[int] = mapped_column(default=0)
+    fetch_error: Mapped[str] = mapped_column(String(500), default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+    @property
+    def is_local(self) -> bool:
+        return self.src.startswith("/media/")
 
 
 class ImportStatus(enum.Enum):

@@ -2,14 +2,17 @@
 import json
 import logging
 
+from flask import current_app
 from flask_babel import gettext as _
+from huey import crontab
 from sqlalchemy import update
 
-from shop.extensions import db, job
+from shop.extensions import db, huey, job
 from shop.util import now_utc
 
 from .importer import ImportFileError, count_csv_rows, import_csv
 from .models import ImportJob, ImportStatus
+from .photos import due_images, fetch_image
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +56,21 @@ def run_import(job_id: int) -> None:
     import_job.report_json = json.dumps(report)
     import_job.finished_at = now_utc()
     db.session.commit()
+    fetch_photos(import_job.supplier_id)
+
+
+@job(retries=0)
+def fetch_photos(supplier_id: int | None = None) -> None:
+    """Copy due outside photos (one supplier's, or everyone's) into /media, committing each."""
+    if not current_app.config["IMAGE_FETCH_ENABLED"]:
+        return
+    for image_id in due_images(supplier_id):
+        fetch_image(image_id)
+        # One commit per photo: each is a call to the outside world, and a later failure must not undo it.
+        db.session.commit()
+
+
+@huey.periodic_task(crontab(minute="23"), name="shop.catalog.tasks.hourly")
+def hourly():
+    # Catches photos of feeds, the command line and hosts that were down; a failing one stops after MAX_ATTEMPTS.
+    fetch_photos()

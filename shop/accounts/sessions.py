@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, select
 
 from shop.extensions import db
@@ -78,6 +79,9 @@ def start_session(user: User, auth_at: int | None = None) -> None:
     login_user(user)
     session.permanent = True
     session.update(values)
+    # Mint the new CSRF token now, in the sign-in response's cookie: pages loaded at once after sign-in (two tabs,
+    # a redirect overtaken by a click) then share one token instead of each minting its own and racing the cookie.
+    generate_csrf()
 
 
 def load_signed_in_user(user_id: str) -> User | None:

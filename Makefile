@@ -80,6 +80,14 @@ bench: translations
 bench-import: translations
 	$(BIN)/python bench/import_bench.py
 
+# make fuzz: atheris on the catalog importer and the image pipeline, FUZZ_SECONDS each (crashes land in instance/fuzz).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: install
+	@mkdir -p instance/fuzz
+	$(BIN)/python bench/fuzz_importer.py -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=instance/fuzz/importer-
+	$(BIN)/python bench/fuzz_images.py -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=instance/fuzz/images-
+
 # The store page on an emulated slow network and CPU, with the issue's time budgets asserted (see README).
 bench-phone: translations
 	PHONE_BUDGETS=1 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/browser/test_slow_network.py

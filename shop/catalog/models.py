@@ -110,6 +110,15 @@ class Variant(db.Model):
     def title(self) -> str:
         return " / ".join(o for o in (self.option1, self.option2, self.option3) if o)
 
+    @property
+    def photo_src(self) -> str | None:
+        """The variant's picture as served: the product's /media copy of it once fetched, else the product's own."""
+        # A CSV names a variant's picture by the supplier's address, which is also one of the product's images.
+        for image in self.product.images:
+            if self.image_src and self.image_src in (image.src, image.remote_src):
+                return image.src
+        return self.product.image_src
+
 
 # A host that is down gets a few more chances (one per sweep); a file that is not a picture gets none.
 MAX_FETCH_ATTEMPTS = 3

@@ -175,3 +175,17 @@ def test_nothing_is_fetched_when_switched_off(app, imported, photo_server):
 
     fetch_photos(supplier.id)
     assert only_image().fetch_attempts == 0 and photo_server.log == []
+
+
+def test_a_variant_named_by_the_suppliers_address_shows_the_copy(imported, photo_server):
+    photo_server.expect_oneshot_request("/mug.jpg").respond_with_data(jpeg(), content_type="image/jpeg")
+    supplier = imported()
+    variant = db.session.scalars(select(Product)).one().variants[0]
+    variant.image_src = photo_server.url_for("/mug.jpg")  # a CSV's Variant Image names the same outside file
+    db.session.commit()
+    assert variant.photo_src == variant.image_src  # not copied yet: the supplier's address
+
+    fetch_photos(supplier.id)
+
+    db.session.expire_all()
+    assert variant.photo_src == only_image().src and variant.photo_src.startswith("/media/")

@@ -32,7 +32,6 @@ messages: install
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Admin and supplier demo logins ask for a code after the password: $(FLASK) users totp EMAIL prints it"
 	@echo "Starting the job worker and the web server on http://127.0.0.1:5000 (Ctrl-C stops both)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/huey_consumer shop.worker.huey -w 2 -k thread -q & \

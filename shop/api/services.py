@@ -10,7 +10,7 @@ from shop.catalog.models import Supplier, Variant
 from shop.extensions import db
 from shop.fulfillment.feeds import picks_below_floor
 from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
-from shop.fulfillment.services import close_if_cancelled, open_lines, ship_purchase_order
+from shop.fulfillment.services import cancel_supplier_lines, open_lines, ship_purchase_order
 from shop.fulfillment.tasks import tell_price_below_floor
 from shop.util import now_utc
 
@@ -190,12 +190,6 @@ def ship_by_api(po: PurchaseOrder, carrier: str, tracking_number: str, line_ids=
 
 
 def cancel_by_api(po: PurchaseOrder, line_ids, reason: str):
-    """Cancel open lines: refunded, ledger reversed, order settled; the Refund (None if nothing was paid)."""
-    import shop.payments.services as payment_services  # payments imports fulfillment: look it up at call time
-
+    """Cancel the named open lines as the portal does; the Refund (None if nothing was paid) and the lines."""
     lines = _chosen_lines(po, line_ids)
-    # As in the portal: the supplier caused it, so the supplier (not the reseller) bears the cost.
-    refund = payment_services.refund_lines(po.order, lines, reason, supplier_fault=True)
-    close_if_cancelled(po)
-    db.session.flush()
-    return refund, lines
+    return cancel_supplier_lines(po, lines, reason), lines

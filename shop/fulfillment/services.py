@@ -72,6 +72,19 @@ def close_if_cancelled(po: PurchaseOrder) -> None:
     webhooks.record_event(po, webhooks.UPDATED)
 
 
+def cancel_supplier_lines(po: PurchaseOrder, lines: list[OrderLine], reason: str):
+    """The supplier cancels open lines: refunded at the supplier's cost, ledger reversed, order settled; flushes.
+
+    Returns the Refund (None if nothing was paid); raises PaymentError when the refund fails.
+    """
+    import shop.payments.services as payment_services  # payments imports fulfillment: look it up at call time
+
+    refund = payment_services.refund_lines(po.order, lines, reason, supplier_fault=True)
+    close_if_cancelled(po)
+    db.session.flush()
+    return refund
+
+
 TABS = {
     "open": (POStatus.open, (PurchaseOrder.created_at.asc(), PurchaseOrder.id.asc())),
     "shipped": (POStatus.shipped, (PurchaseOrder.shipped_at.desc(), PurchaseOrder.id.desc())),

@@ -8,13 +8,11 @@ from shop.catalog.models import Supplier
 from shop.extensions import db
 from shop.htmx import is_fragment_request, render
 from shop.payments.providers import PaymentError
-# A module import: payments.services imports this package's services, so the name is looked up at call time.
-import shop.payments.services as payment_services
 
 from .forms import CancelLinesForm, ShipLinesForm
 from .models import PurchaseOrder
 from .services import (
-    TABS, close_if_cancelled, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
+    TABS, cancel_supplier_lines, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
     tab_counts,
 )
 from .tasks import send_lines_cancelled_email, send_po_deliveries, send_shipped_email
@@ -69,12 +67,11 @@ def cancel_lines(token):
         return render(PO_PAGE, "cancel_form", po=po, ship_form=_ship_form(po, formdata=None), cancel_form=form)
     lines = open_lines(po, form.line_ids.data)
     try:
-        refund = payment_services.refund_lines(po.order, lines, form.reason.data, supplier_fault=True)
+        refund = cancel_supplier_lines(po, lines, form.reason.data)
     except PaymentError:
         db.session.rollback()
         flash(_("The refund did not go through, so nothing was cancelled. Please try again."), "error")
         return _done(url_for(".purchase_order", token=token))
-    close_if_cancelled(po)
     db.session.commit()
     if refund is not None:
         send_lines_cancelled_email(refund.id, [line.id for line in lines])

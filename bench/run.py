@@ -31,6 +31,7 @@ os.environ.setdefault("HUEY_DB", str(CACHE / "instance" / "huey.db"))
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset, wrk  # noqa: E402
+from shop.stores import clicks  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
 UA = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
@@ -60,7 +61,7 @@ def log(message: str) -> None:
 
 def unit(name: str) -> str:
     for suffix, label in (("_ms", "ms"), ("_rps", "req/s"), ("per_s", "orders/s"), ("_s", "s"),
-                          ("queries", "statements"), ("growth", "statements"), ("errors", "units")):
+                          ("queries", "statements"), ("queries_small", "statements"), ("growth", "statements"), ("errors", "units")):
         if name.endswith(suffix):
             return label
     return "x"
@@ -180,16 +181,21 @@ def prepare(engine) -> dict:
     return {"store_id": store_id, "slugs": [s for _p, s in products], "variants": variants, "max_order": max_order}
 
 
-def count_queries(url: str, slug: str) -> int:
-    """SQL statements the store page runs for a new visitor, counted in-process."""
+def count_queries(url: str, slug: str, copies: bool) -> int:
+    """SQL statements the store page runs for a new visitor, counted in-process.
+
+    copies=False: the page as Flask builds it (the first visit in each PUBLIC_PAGE_SECONDS window);
+    copies=True: the visits after it, answered from shop.edge's copy.
+    """
     from flask import Flask
     from sqlalchemy import event
 
     from shop import create_app
     from shop.extensions import db
 
-    app: Flask = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    client = app.test_client()
+    app: Flask = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                             **({"PUBLIC_PAGE_SECONDS": 60} if copies else {"PUBLIC_PAGE_SECONDS": 0})})
+    client = app.test_client(use_cookies=False)
     client.get(f"/s/{slug}", headers={"User-Agent": UA})  # warm: first-request work is not per-page
     statements = []
     with app.app_context():
@@ -197,6 +203,7 @@ def count_queries(url: str, slug: str) -> int:
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             assert client.get(f"/s/{slug}", headers={"User-Agent": UA}).status_code == 200
+            clicks.buffer(app).flush()  # the visit, written by the batch writer
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         db.engine.dispose()
@@ -276,9 +283,12 @@ def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dic
 
     figures: dict = {}
     log(f"{label}: load average {os.getloadavg()[0]:.1f}")
-    figures["store_page_queries"] = count_queries(url, dataset.BENCH_STORE)
-    figures["store_page_queries_small"] = count_queries(small_url, dataset.BENCH_STORE)
-    figures["store_page_queries_growth"] = figures["store_page_queries"] - figures["store_page_queries_small"]
+    for copies, suffix in ((False, ""), (True, "_copy")):
+        figures[f"store_page{suffix}_queries"] = count_queries(url, dataset.BENCH_STORE, copies)
+        figures[f"store_page{suffix}_queries_small"] = count_queries(small_url, dataset.BENCH_STORE, copies)
+    figures["store_page_queries_growth"] = max(
+        figures["store_page_queries"] - figures["store_page_queries_small"],
+        figures["store_page_copy_queries"] - figures["store_page_copy_queries_small"])
     engine = create_engine(url)
     shop = prepare(engine)
     slug, products = dataset.BENCH_STORE, shop["slugs"]

@@ -63,8 +63,10 @@ def _init_serving(app: Flask) -> None:
     """Proxy headers, request ids, metrics, compression and content-hashed static files."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from shop import assets, compression, observability, security
+    from shop import assets, compression, edge, observability, security
 
+    # First visits to a store's page, answered from a copy before Flask (inside ProxyFix: it sees the client).
+    app.wsgi_app = edge.PublicPages(app.wsgi_app, app)
     if hops := app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     # Flask runs after_request hooks last-registered first: metrics (registered first) time everything.

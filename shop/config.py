@@ -69,6 +69,10 @@ def from_environment(instance_path: str) -> dict:
         # The app writes one access line per request; gunicorn.conf.py turns it off (gunicorn writes its own).
         "ACCESS_LOG": env("ACCESS_LOG", "1" if log_format == "json" else "0") == "1",
         "METRICS_TOKEN": env("METRICS_TOKEN", ""),
+        # First visits to a store's page share a copy this many seconds old at most (shop.edge); 0 turns it off.
+        "PUBLIC_PAGE_SECONDS": float(env("PUBLIC_PAGE_SECONDS", "1")),
+        # Visits are written in one transaction per process this often (shop.stores.clicks); 0: one by one.
+        "CLICK_BUFFER_SECONDS": float(env("CLICK_BUFFER_SECONDS", "0.5")),
         "PLATFORM_FEE_BP": int(fee * 100),
         "CURRENCY": env("CURRENCY", "USD").upper(),
         "EARNINGS_HOLD_DAYS": int(env("EARNINGS_HOLD_DAYS", "7")),

@@ -20,9 +20,8 @@ from shop.accounts.services import create_user
 from shop.catalog import search
 from shop.catalog.models import Product, ProductImage, Supplier, SupplierStatus, Variant
 from shop.extensions import db
-from shop.util import now_utc
 
-from .models import Channel, Click, Pick, ShareLink, Store
+from .models import Click, Pick, Store
 
 SLUG_MAX = 60
 CLICK_WINDOW = timedelta(minutes=30)
@@ -316,7 +315,7 @@ def is_bot(user_agent: str | None) -> bool:
 
 
 @functools.cache
-def _click_insert(on_product: bool):
+def click_insert(on_product: bool):
     """INSERT … SELECT that adds nothing when the visitor was counted on this page within the window."""
     seen = exists().where(
         Click.visitor == bindparam("visitor"),
@@ -335,15 +334,6 @@ def _click_insert(on_product: bool):
     columns = ["store_id", "product_id", "visitor", "created_at", "link_id", "channel"]
     # The table, not the mapped class: parameters with an ORM insert would mean a bulk insert of rows.
     return insert(Click.__table__).from_select(columns, row)
-
-
-def record_click(store: Store, product_id: int | None, visitor: str, link: ShareLink | None = None) -> None:
-    """Count a visit with one INSERT that does nothing when this visitor was counted in the last 30 minutes."""
-    now = now_utc()
-    db.session.execute(_click_insert(product_id is not None), {
-        "store_id": store.id, "product_id": product_id, "visitor": visitor, "now": now, "since": now - CLICK_WINDOW,
-        "link_id": link.id if link else None, "channel": link.channel if link else Channel.direct.value,
-    })
 
 
 def public_url(endpoint: str, **values) -> str:

@@ -1,12 +1,13 @@
 """Home, opening a store, the shared catalog, picks, sharing, and the storefront."""
 import functools
-import re
-import uuid
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from shop import money
 from shop.accounts import limits
@@ -15,6 +16,7 @@ from shop.accounts.forms import EmptyForm
 from shop.accounts.models import Role
 from shop.accounts.services import SignupError
 from shop.accounts.sessions import start_session
+from shop import edge
 from shop.extensions import db, limiter
 from shop.htmx import is_fragment_request, render
 from shop.i18n import locale_code
@@ -23,16 +25,14 @@ from shop.pagecache import pages
 from shop.referrals import services as referrals
 from shop.settings import platform_fee_bp
 
-from . import posters, services
+from . import clicks, posters, services
 from .forms import CatalogFilterForm, MoveForm, OpenStoreForm, PriceForm, SettingsForm
 from .models import Channel, Pick, Store
 from .qr import qr_png, qr_svg
 
 bp = Blueprint("stores", __name__)
 
-VISITOR_COOKIE = "visitor"
 COUNT_CAP = 1000  # the catalog counts its matches up to here; past it the reseller is told "more than 1,000"
-VISITOR_RE = re.compile(r"[0-9a-f]{32}")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -334,20 +334,22 @@ def public_poster(locale: str, slug: str, product_slug: str | None, digest: str)
 
 
 def _count_visit(response, store: Store, product_id: int | None = None) -> None:
-    """One click per visitor and page every 30 minutes; bots and the store's owner are not counted."""
-    if services.is_bot(request.headers.get("User-Agent")):
+    """One click per visitor and page every 30 minutes; bots, the store's owner and shop.edge's rebuilding
+    of a copy are not counted."""
+    if services.is_bot(request.headers.get("User-Agent")) or request.environ.get(edge.REFRESH):
         return
     if current_user.is_authenticated and current_user.id == store.user_id:
         return
-    visitor = request.cookies.get(VISITOR_COOKIE, "")
-    if not VISITOR_RE.fullmatch(visitor):
-        visitor = uuid.uuid4().hex
-        response.set_cookie(VISITOR_COOKIE, visitor, max_age=2 * 365 * 86400, httponly=True, samesite="Lax")
+    visitor = clicks.visitor_in(request.cookies)
+    if visitor is None:
+        visitor, cookie = clicks.new_visitor()
+        response.headers.add("Set-Cookie", cookie)
     link = referrals.link_in_url(store, request.args.get("via"))
     if link is not None:
         _bind_visitor(response, link)
-    services.record_click(store, product_id, visitor, link)
-    db.session.commit()
+    channel = link.channel if link is not None else Channel.direct.value
+    if clicks.record(clicks.visit_row(store.id, product_id, visitor, link.id if link else None, channel)):
+        db.session.commit()
 
 
 def _bind_visitor(response, link) -> None:
@@ -370,11 +372,6 @@ def _first_visit() -> bool:
     return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
 
 
-def _first_visit() -> bool:
-    """No session yet: the page carries nothing of the visitor's own (no form token, flash or account)."""
-    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
-
-
 @bp.get("/s/<slug>")
 def storefront(slug: str):
     store = _public_store(slug)
@@ -385,6 +382,8 @@ def storefront(slug: str):
         key = (store.id, store.slug, store.name, store.tagline, store.logo_src, store.colour, tiles,
                locale_code(), request.args.get("via"), request.script_root)
         body = pages().get_or_render(key, functools.partial(page, public=True))
+        # The same bytes for every first visit: shop.edge may answer the next ones from a copy.
+        edge.shareable(request.environ, "stores.storefront", store.id, None)
     else:
         body = page(public=False)
     response = make_response(body)
@@ -398,6 +397,15 @@ def product(slug: str, product_slug: str):
     pick = services.public_pick(store, product_slug)
     if pick is None:
         abort(404)
-    response = make_response(render_template("stores/product.html", store=store, pick=pick, product=pick.product))
+    page = functools.partial(render_template, "stores/product.html", store=store, pick=pick, product=pick.product)
+    if _first_visit() and not session:
+        # The same page for every first visit but for the form token: shop.edge may serve the next ones
+        # from this copy, each with a session and token of its own.
+        shared = page(csrf_value=lambda: edge.TOKEN)
+        body = shared.replace(edge.TOKEN, generate_csrf())
+        edge.shareable(request.environ, "stores.product", store.id, pick.product_id, template=shared)
+    else:
+        body = page()
+    response = make_response(body)
     _count_visit(response, store, pick.product_id)
     return response

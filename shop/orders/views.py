@@ -33,7 +33,9 @@ def _attribute(cart, store: Store) -> None:
 
 def _remember_cart(store: Store, token: str) -> None:
     # One cart per store, so a customer can shop two stores side by side.
-    session["carts"] = {**session.get("carts", {}), str(store.id): token}
+    carts = session.get("carts", {})
+    if carts.get(str(store.id)) != token:  # unchanged, the session cookie is not signed and sent again
+        session["carts"] = {**carts, str(store.id): token}
 
 
 def _cart_page(store: Store, status: int = 200, **headers):
@@ -64,7 +66,7 @@ def add_to_cart(slug):
     variant = services.store_variant(store, request.form.get("variant_id", type=int) or 0)
     if variant is None:
         abort(404)
-    cart = services.load_cart(_cart_token(store), store) or services.new_cart(store)
+    cart = services.load_cart(_cart_token(store), store, to_show=False) or services.new_cart(store)
     _attribute(cart, store)
     try:
         services.add_to_cart(cart, variant, request.form.get("quantity", 1, type=int))

@@ -43,6 +43,7 @@ KEPT_FOR_REFRESH = (
 )
 TOKEN = "__sharestall_form_token__"  # where a shared page's form token goes; nothing else looks like it
 SIZE = 512  # copies per process, ~20 KB each
+STALE_LIMIT = 10  # seconds past its window after which a copy whose rebuilding has not come back is not served
 log = logging.getLogger(__name__)
 DROPPED_ON_304 = {"content-length", "content-type", "content-encoding"}
 # A page minted per visit gets its own length, encoding and cookies; its tag would name another visit's token.
@@ -118,9 +119,12 @@ class PublicPages:
             environ["PATH_INFO"], self._locale(cookies.get("lang"), environ.get("HTTP_ACCEPT_LANGUAGE", "")),
             self._encoding(environ.get("HTTP_ACCEPT_ENCODING", "")),
         )
+        now = time.monotonic()
         with self._lock:
             copy = self._copies.get(key)
-            stale = copy is not None and copy.expires < time.monotonic() and key not in self._refreshing
+            if copy is not None and copy.expires + STALE_LIMIT < now:
+                copy = None  # its rebuilding is stuck: this visit waits for Flask rather than see an old page
+            stale = copy is not None and copy.expires < now and key not in self._refreshing
             if stale:
                 self._refreshing.add(key)
         if copy is None:
@@ -209,6 +213,8 @@ class PublicPages:
         response = self.wsgi_app(environ, remember_start)
         mark = environ.get(MARK)
         if mark is None or not seen.get("status", "").startswith("200 "):
+            # Not shareable (any more): a product taken off sale, a store closed, an error. The old copy goes.
+            self._forget(key)
             return response
         try:
             body = b"".join(response)
@@ -222,6 +228,7 @@ class PublicPages:
             lower = name.lower()
             if lower == "set-cookie":
                 if not value.startswith(allowed):
+                    self._forget(key)
                     return [body]  # something of this visitor's own: never shared
                 continue
             if lower not in (DROPPED_ON_MINT if template is not None else ("x-request-id",)):
@@ -249,6 +256,10 @@ class PublicPages:
             headers.append(("Content-Encoding", encoding))
         headers.append(("Content-Length", str(len(body))))
         return body
+
+    def _forget(self, key: tuple) -> None:
+        with self._lock:
+            self._copies.pop(key, None)
 
     def _serve(self, copy: Copy, cookies: dict, environ, start_response):
         started = time.perf_counter()

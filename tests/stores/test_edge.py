@@ -114,6 +114,24 @@ def test_a_change_shows_once_the_copy_is_older_than_the_window(shop_app, lily, m
     assert _clicks() == 4  # the rebuilding is nobody's visit
 
 
+def test_a_page_taken_off_sale_is_not_served_from_its_copy_after_the_window(shop_app, lily, monkeypatch):
+    store, mug = lily
+    path = f"/s/lily/p/{mug.slug}"
+    assert _visit(shop_app, path).status_code == 200 and "Lily&#39;s" in _visit(shop_app).text
+    mug.published = False
+    db.session.commit()
+    now = edge.time.monotonic()
+    monkeypatch.setattr(edge.time, "monotonic", lambda: now + 61)
+    _visit(shop_app, path)  # the last visit of the old copy; its rebuilding finds the product gone
+    monkeypatch.undo()
+    assert shop_app.wsgi_app.settle()
+    assert _visit(shop_app, path).status_code == 404
+    monkeypatch.setattr(edge.time, "monotonic", lambda: now + 61 + edge.STALE_LIMIT + 1)
+    store.name = "Renamed"
+    db.session.commit()
+    assert "Renamed" in _visit(shop_app).text  # a copy far past its window is never served, not even once
+
+
 def test_signed_in_and_personal_requests_never_read_a_copy(shop_app, lily, make_user):
     store, _mug = lily
     _visit(shop_app)

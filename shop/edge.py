@@ -34,6 +34,7 @@ from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie, parse_
 from shop.observability import LATENCY, REQUEST_ID_RE, REQUESTS, access_log
 
 PATH_RE = re.compile(r"/s/[^/]+(?:/p/[^/]+)?")
+VIA_RE = re.compile(r"via=[A-Za-z0-9_-]{1,16}")  # a share link's landing page: the only query string kept
 MARK = "sharestall.shareable"
 REFRESH = "sharestall.refresh"  # set on the requests that rebuild a copy: nobody's visit
 KEPT_FOR_REFRESH = (
@@ -50,13 +51,24 @@ DROPPED_ON_304 = {"content-length", "content-type", "content-encoding"}
 DROPPED_ON_MINT = {"content-length", "content-encoding", "etag", "set-cookie", "x-request-id"}
 
 
-def shareable(environ: dict, endpoint: str, store_id: int, product_id: int | None, template: str | None = None) -> None:
+class Via(NamedTuple):
+    """The share link a page's ?via= names (what shop.referrals.rebind needs of it), and the binding's days."""
+
+    id: int
+    store_id: int
+    channel: str
+    days: int
+
+
+def shareable(environ: dict, endpoint: str, store_id: int, product_id: int | None, template: str | None = None,
+              via: Via | None = None) -> None:
     """Called by a view whose response is the same for every first visit: it may be served from a copy.
 
     A page with a form gives `template`: the page with TOKEN where its form token goes. Each visit served
     from the copy then gets a session of its own, with a new token in the page (see PublicPages._mint).
+    A page opened through a share link gives `via`: each visit is counted for the link and bound to it.
     """
-    environ[MARK] = (endpoint, store_id, product_id, template)
+    environ[MARK] = (endpoint, store_id, product_id, template, via)
 
 
 class Copy(NamedTuple):
@@ -68,6 +80,7 @@ class Copy(NamedTuple):
     store_id: int
     product_id: int | None
     template: str | None
+    via: Via | None
     expires: float
 
 
@@ -105,7 +118,7 @@ class PublicPages:
         if (
             self.seconds <= 0
             or environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("QUERY_STRING")
+            or (environ.get("QUERY_STRING") and not VIA_RE.fullmatch(environ["QUERY_STRING"]))
             or "HTTP_HX_REQUEST" in environ
             or "HTTP_AUTHORIZATION" in environ
             or not PATH_RE.fullmatch(environ.get("PATH_INFO", ""))
@@ -116,7 +129,7 @@ class PublicPages:
             return self.wsgi_app(environ, start_response)
         key = (
             environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
-            environ["PATH_INFO"], self._locale(cookies.get("lang"), environ.get("HTTP_ACCEPT_LANGUAGE", "")),
+            environ["PATH_INFO"], environ.get("QUERY_STRING", ""), self._locale(cookies.get("lang"), environ.get("HTTP_ACCEPT_LANGUAGE", "")),
             self._encoding(environ.get("HTTP_ACCEPT_ENCODING", "")),
         )
         now = time.monotonic()
@@ -221,8 +234,12 @@ class PublicPages:
         finally:
             if hasattr(response, "close"):
                 response.close()
-        template = mark[3]
-        allowed = ("visitor=", self._session_cookie["key"] + "=") if template is not None else ("visitor=",)
+        template, via = mark[3], mark[4]
+        allowed = ("visitor=",)
+        if template is not None:
+            allowed += (self._session_cookie["key"] + "=",)
+        if via is not None:
+            allowed += ("via=",)
         kept = []
         for name, value in seen["headers"]:
             lower = name.lower()
@@ -263,6 +280,7 @@ class PublicPages:
 
     def _serve(self, copy: Copy, cookies: dict, environ, start_response):
         started = time.perf_counter()
+        from shop.referrals import services as referrals
         from shop.stores import clicks, services
         from shop.stores.models import Channel
 
@@ -274,8 +292,15 @@ class PublicPages:
             if visitor is None:
                 visitor, cookie = clicks.new_visitor()
                 headers.append(("Set-Cookie", cookie))
+            channel = Channel.direct.value
+            if copy.via is not None:
+                channel = copy.via.channel
+                with self.app.app_context():  # the binding is signed with the app's secret
+                    bound = referrals.rebind(copy.via, cookies.get(referrals.COOKIE), days=copy.via.days)
+                if bound:
+                    headers.append(("Set-Cookie", referrals.binding_cookie(bound, copy.via.days)))
             batch = clicks.buffer(self.app)
-            batch.add(clicks.visit_row(copy.store_id, copy.product_id, visitor, None, Channel.direct.value))
+            batch.add(clicks.visit_row(copy.store_id, copy.product_id, visitor, copy.via and copy.via.id, channel))
             if batch.seconds <= 0:
                 batch.flush()
         status, body = copy.status, [copy.body]

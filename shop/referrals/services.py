@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.http import dump_cookie
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -109,8 +110,9 @@ def binding_value(link: ShareLink, now: datetime) -> str:
     return _serializer().dumps([link.id, link.store_id, link.channel, _seconds(now)])
 
 
-def read_binding(value: str | None, now: datetime | None = None) -> Attribution | None:
-    """The link a signed cookie binds the visitor to, or None when it is missing, forged or past the window."""
+def read_binding(value: str | None, now: datetime | None = None, days: int | None = None) -> Attribution | None:
+    """The link a signed cookie binds the visitor to, or None when it is missing, forged or past the window
+    (`days`, else the operator's setting)."""
     if not value:
         return None
     try:
@@ -119,18 +121,25 @@ def read_binding(value: str | None, now: datetime | None = None) -> Attribution 
     except (BadSignature, TypeError, ValueError):
         return None
     now = now or now_utc()
-    if now - bound_at > timedelta(days=attribution_days()):
+    if now - bound_at > timedelta(days=attribution_days() if days is None else days):
         return None
     return Attribution(int(link_id), int(store_id), str(channel), bound_at)
 
 
-def rebind(link: ShareLink, current: str | None, now: datetime | None = None) -> str | None:
-    """A new cookie value when this click changes the binding (none yet, expired, or another link): last click wins."""
+def rebind(link: ShareLink, current: str | None, now: datetime | None = None, days: int | None = None) -> str | None:
+    """A new cookie value when this click changes the binding (none yet, expired, or another link): last click wins.
+
+    `link` needs only id, store_id and channel (shop.edge passes those of a page's copy, with `days`)."""
     now = now or now_utc()
-    bound = read_binding(current, now)
+    bound = read_binding(current, now, days)
     if bound is not None and bound.link_id == link.id:
         return None  # the same link again keeps its first visit, so reloads never stretch the window
     return binding_value(link, now)
+
+
+def binding_cookie(value: str, days: int) -> str:
+    """The Set-Cookie header value that binds a visitor to the share link they came through, for `days`."""
+    return dump_cookie(COOKIE, value, max_age=days * 86400, httponly=True, samesite="Lax")
 
 
 def attribution_days() -> int:

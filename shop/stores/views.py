@@ -2,7 +2,7 @@
 import functools
 
 from flask import (
-    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -333,9 +333,9 @@ def public_poster(locale: str, slug: str, product_slug: str | None, digest: str)
     return posters.send(poster, public=True)
 
 
-def _count_visit(response, store: Store, product_id: int | None = None) -> None:
+def _count_visit(response, store: Store, product_id: int | None, link) -> None:
     """One click per visitor and page every 30 minutes; bots, the store's owner and shop.edge's rebuilding
-    of a copy are not counted."""
+    of a copy are not counted. `link`: the share link named by ?via=, if any."""
     if services.is_bot(request.headers.get("User-Agent")) or request.environ.get(edge.REFRESH):
         return
     if current_user.is_authenticated and current_user.id == store.user_id:
@@ -344,7 +344,6 @@ def _count_visit(response, store: Store, product_id: int | None = None) -> None:
     if visitor is None:
         visitor, cookie = clicks.new_visitor()
         response.headers.add("Set-Cookie", cookie)
-    link = referrals.link_in_url(store, request.args.get("via"))
     if link is not None:
         _bind_visitor(response, link)
     channel = link.channel if link is not None else Channel.direct.value
@@ -356,8 +355,20 @@ def _bind_visitor(response, link) -> None:
     """Bind the visitor to the link they came through, server-signed, for the operator's window."""
     value = referrals.rebind(link, request.cookies.get(referrals.COOKIE))
     if value:
-        max_age = referrals.attribution_days() * 86400
-        response.set_cookie(referrals.COOKIE, value, max_age=max_age, httponly=True, samesite="Lax")
+        response.headers.add("Set-Cookie", referrals.binding_cookie(value, _attribution_days()))
+
+
+def _attribution_days() -> int:
+    """The operator's attribution window, read once per request (the page's copy and the cookie both need it)."""
+    if "attribution_days" not in g:
+        g.attribution_days = referrals.attribution_days()
+    return g.attribution_days
+
+
+def _shareable(endpoint: str, store: Store, product_id: int | None, link, template: str | None = None) -> None:
+    """Tell shop.edge this first visit's page is everyone's: later first visits may get it from a copy."""
+    via = None if link is None else edge.Via(link.id, link.store_id, link.channel, _attribution_days())
+    edge.shareable(request.environ, endpoint, store.id, product_id, template, via)
 
 
 def _public_store(slug: str) -> Store:
@@ -375,6 +386,7 @@ def _first_visit() -> bool:
 @bp.get("/s/<slug>")
 def storefront(slug: str):
     store = _public_store(slug)
+    link = referrals.link_in_url(store, request.args.get("via"))
     tiles = services.shelf(store)
     page = functools.partial(render_template, "stores/storefront.html", store=store, tiles=tiles)
     if _first_visit():
@@ -382,12 +394,11 @@ def storefront(slug: str):
         key = (store.id, store.slug, store.name, store.tagline, store.logo_src, store.colour, tiles,
                locale_code(), request.args.get("via"), request.script_root)
         body = pages().get_or_render(key, functools.partial(page, public=True))
-        # The same bytes for every first visit: shop.edge may answer the next ones from a copy.
-        edge.shareable(request.environ, "stores.storefront", store.id, None)
+        _shareable("stores.storefront", store, None, link)
     else:
         body = page(public=False)
     response = make_response(body)
-    _count_visit(response, store)
+    _count_visit(response, store, None, link)
     return response
 
 
@@ -397,15 +408,16 @@ def product(slug: str, product_slug: str):
     pick = services.public_pick(store, product_slug)
     if pick is None:
         abort(404)
+    link = referrals.link_in_url(store, request.args.get("via"))
     page = functools.partial(render_template, "stores/product.html", store=store, pick=pick, product=pick.product)
     if _first_visit() and not session:
         # The same page for every first visit but for the form token: shop.edge may serve the next ones
         # from this copy, each with a session and token of its own.
         shared = page(csrf_value=lambda: edge.TOKEN)
         body = shared.replace(edge.TOKEN, generate_csrf())
-        edge.shareable(request.environ, "stores.product", store.id, pick.product_id, template=shared)
+        _shareable("stores.product", store, pick.product_id, link, template=shared)
     else:
         body = page()
     response = make_response(body)
-    _count_visit(response, store, pick.product_id)
+    _count_visit(response, store, pick.product_id, link)
     return response

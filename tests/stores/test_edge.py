@@ -132,6 +132,36 @@ def test_a_page_taken_off_sale_is_not_served_from_its_copy_after_the_window(shop
     assert "Renamed" in _visit(shop_app).text  # a copy far past its window is never served, not even once
 
 
+def test_a_share_link_visit_from_the_copy_is_counted_for_the_link_and_binds_the_visitor(shop_app, lily):
+    from shop.referrals import services as referrals
+    from shop.stores.models import Channel
+
+    store, mug = lily
+    link = referrals.share_link(store, mug, Channel.whatsapp)
+    db.session.commit()
+    path = f"/s/lily/p/{mug.slug}?via={link.code}"
+    _visit(shop_app, path)
+    seen = _statements(shop_app)
+    response = _visit(shop_app, path)
+    assert not any(s.lstrip().upper().startswith("SELECT") for s in seen)  # from the copy
+    assert f'name="via" value="{link.code}"' in response.text
+    binding = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("via="))
+    assert "HttpOnly" in binding and "Max-Age=" in binding
+    with shop_app.app_context():
+        bound = referrals.read_binding(binding.split(";")[0].split("=", 1)[1])
+    assert (bound.link_id, bound.store_id, bound.channel) == (link.id, store.id, "whatsapp")
+    db.session.rollback()
+    counted = db.session.execute(select(Click.link_id, Click.channel)).all()
+    assert counted == [(link.id, "whatsapp")] * 2
+    # Bound to this link already: the binding (and its first visit's time) is kept.
+    again = _visit(shop_app, path, {"Cookie": binding.split(";")[0]})
+    assert not any(c.startswith("via=") for c in again.headers.getlist("Set-Cookie"))
+    # Another query string never reads a copy.
+    seen = _statements(shop_app)
+    _visit(shop_app, f"/s/lily?via={link.code}&x=1")
+    assert any(s.lstrip().upper().startswith("SELECT") for s in seen)
+
+
 def test_signed_in_and_personal_requests_never_read_a_copy(shop_app, lily, make_user):
     store, _mug = lily
     _visit(shop_app)
@@ -143,7 +173,7 @@ def test_signed_in_and_personal_requests_never_read_a_copy(shop_app, lily, make_
         assert _visit(shop_app, headers=headers).status_code == 200
         assert any(s.lstrip().upper().startswith("SELECT") for s in seen), headers
     seen = _statements(shop_app)
-    assert "via=abc" in _visit(shop_app, "/s/lily?via=abc").text
+    assert 'lang="zh-Hans"' in _visit(shop_app, "/s/lily?lang=zh").text
     assert any(s.lstrip().upper().startswith("SELECT") for s in seen)
 
 

@@ -85,7 +85,7 @@ def from_environment(instance_path: str) -> dict:
         # Supplier webhooks and feeds: private addresses are refused unless this is 1 (tests, a private network).
         "PIPELINE_ALLOW_PRIVATE_URLS": env("PIPELINE_ALLOW_PRIVATE_URLS", "0") == "1",
         "PIPELINE_HTTP_TIMEOUT": int(env("PIPELINE_HTTP_TIMEOUT", "10")),
-        # A webhook attempt claimed by a worker that died is tried again after this many seconds.
+        # A webhook attempt or photo fetch claimed by a worker that died is tried again after this many seconds.
         "PIPELINE_LEASE_SECONDS": int(env("PIPELINE_LEASE_SECONDS", "120")),
         "FEED_MAX_BYTES": int(env("FEED_MAX_MB", "8")) * 1024 * 1024,
         "SHIP_ON_TIME_HOURS": int(env("SHIP_ON_TIME_HOURS", "72")),

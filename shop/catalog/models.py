@@ -135,6 +135,8 @@ class ProductImage(db.Model):
     remote_src: Mapped[str | None] = mapped_column(String(2048))
     fetch_attempts: Mapped[int] = mapped_column(default=0)
     fetch_error: Mapped[str] = mapped_column(String(500), default="")
+    # A worker's claim on the fetch: others leave the photo alone until then, so a dead worker's claim runs out.
+    fetch_lease_until: Mapped[datetime | None]
 
     product: Mapped[Product] = relationship(back_populates="images")
 

@@ -1,6 +1,8 @@
 """Erasure: pseudonymise a person's rows in place, so orders keep their totals and the ledger its balance."""
+import json
+
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, delete, func, literal, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, literal, or_, select, update
 
 from shop.accounts.models import User
 from shop.catalog.models import Supplier, SupplierStatus
@@ -12,8 +14,10 @@ from shop.stores.models import Pick, Store
 from shop.util import now_utc
 
 from .models import ErasureRequest, RequestKind, RequestStatus
-from .registry import ERASED_DOMAIN, ERASED_TEXT, PERSONAL, SECRETS, SIGN_IN_TABLES, Blank
-from .subjects import Subject, rows_condition
+from .registry import (
+    ERASED_DOMAIN, ERASED_TEXT, PERSONAL, PERSONAL_JSON, SECRETS, SIGN_IN_TABLES, Blank, JsonEntry, replace_field,
+)
+from .subjects import Subject, reached_rows, rows_condition
 
 # Orders that still need the customer's address: not paid yet, or paid and not yet shipped.
 UNFINISHED = (OrderStatus.pending_payment, OrderStatus.paid)
@@ -92,7 +96,8 @@ def carry_out(request: ErasureRequest) -> list[str]:
 
 
 def erase(subject: Subject) -> None:
-    """Overwrite every registered personal column of the subject, close their store and catalog; flushes."""
+    """Overwrite every registered personal column and JSON field of the subject, close their store and catalog;
+    flushes."""
     db.session.flush()
     tables = db.metadata.tables
     if subject.supplier_id is not None:
@@ -102,6 +107,9 @@ def erase(subject: Subject) -> None:
         # A store of no one sells nothing: its picks go, its orders and ledger rows stay.
         db.session.execute(delete(Pick).where(Pick.store_id.in_(subject.store_ids)))
         db.session.execute(update(Store).where(Store.id.in_(subject.store_ids)).values(featured=False))
+    # Before the owners' rows are blanked: they are found by the very columns erasure overwrites.
+    for name, entry in PERSONAL_JSON.items():
+        _redact_documents(tables[name], entry, subject)
     for registry in (PERSONAL, SECRETS):
         for name, entry in registry.items():
             _blank_rows(tables[name], entry.columns, rows_condition(tables[name], entry, subject))
@@ -114,6 +122,27 @@ def erase(subject: Subject) -> None:
 def _blank_rows(table, columns: dict[str, str], condition) -> None:
     values = {name: _placeholder(table, kind) for name, kind in columns.items()}
     db.session.execute(update(table).where(condition).values(**values).execution_options(synchronize_session=False))
+
+
+def _redact_documents(table, entry: JsonEntry, subject: Subject) -> None:
+    """Overwrite the registered fields inside the subject's JSON documents, keeping the rest of each as it was."""
+    redacted = []
+    for row_id, text, owner_id in reached_rows(table, entry, subject):
+        document = json.loads(text)
+        for path, kind in entry.fields.items():
+            replace_field(document, path, erased_value(kind, owner_id))
+        redacted.append({"row_id": row_id, "document": json.dumps(document, ensure_ascii=False, separators=(",", ":"))})
+    if redacted:
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                           .values({entry.column: bindparam("document")}), redacted)
+
+
+def erased_value(kind: str, owner_id: int):
+    """What erasure writes for a kind of value, as _placeholder does in SQL for the row `owner_id`."""
+    return {
+        Blank.TEXT: ERASED_TEXT, Blank.EMPTY: "", Blank.NULL: None,
+        Blank.EMAIL: f"erased-{owner_id}{ERASED_DOMAIN}", Blank.SLUG: f"erased-{owner_id}",
+    }[kind]
 
 
 def _placeholder(table, kind: str):

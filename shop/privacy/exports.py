@@ -14,14 +14,14 @@ from shop.extensions import db
 from shop.fulfillment.models import Notice
 from shop.orders.models import Order
 
-from .registry import PERSONAL
-from .subjects import Subject, rows_condition
+from .registry import PERSONAL, PERSONAL_JSON, JsonEntry, field_at
+from .subjects import Subject, reached_rows, rows_condition
 
 Sections = dict[str, list[dict]]
 
 
 def personal_rows(subject: Subject) -> Sections:
-    """Every registered table's rows of the subject, with its id and every personal column."""
+    """Every registered table's rows of the subject, with its id and every personal column or JSON field."""
     found = {}
     for name, entry in PERSONAL.items():
         table = db.metadata.tables[name]
@@ -30,7 +30,14 @@ def personal_rows(subject: Subject) -> Sections:
             select(*columns).where(rows_condition(table, entry, subject)).order_by(table.c.id)
         ).mappings()
         found[name] = [dict(row) for row in rows]
+    for name, entry in PERSONAL_JSON.items():
+        found[name] = [_json_fields(row_id, json.loads(text), entry)
+                       for row_id, text, _owner_id in reached_rows(db.metadata.tables[name], entry, subject)]
     return found
+
+
+def _json_fields(row_id: int, document, entry: JsonEntry) -> dict:
+    return {"id": row_id, **{f"{entry.column}.{path}": field_at(document, path) for path in entry.fields}}
 
 
 def customer_export(email: str) -> Sections:

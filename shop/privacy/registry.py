@@ -2,6 +2,7 @@
 
 tests/privacy/test_registry.py walks the whole metadata: a column whose name suggests personal data must be
 listed here, in NOT_PERSONAL (with the reason) or in SECRETS, so a new model cannot slip past export and erasure.
+Personal details copied into a JSON document (PERSONAL_JSON) are listed by their path inside it.
 """
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,34 @@ PERSONAL: dict[str, Entry] = {
     # Payout details (shop/earnings): the IBAN goes too; money still due keeps the account from erasure anyway.
     "bank_accounts": Entry({"holder": Blank.TEXT, "iban": Blank.TEXT, "bic": Blank.EMPTY},
                            {"store": "store_id", "supplier": "supplier_id"}),
+}
+
+
+@dataclass(frozen=True)
+class JsonEntry:
+    """Personal fields inside a JSON text column, on rows that reach their owner only through other tables."""
+
+    column: str
+    # A dotted path of keys inside the JSON document, and how its value is overwritten (as on the owner's row).
+    fields: dict[str, str]
+    # Foreign-key columns followed from this table to the owner's table, one per hop.
+    via: tuple[str, ...]
+    # As Entry.owners, on the owner's table.
+    owners: dict[str, str]
+
+
+# The event a webhook supplier receives copies the customer's ship-to address (shop/fulfillment/webhooks.py
+# event_body) and keeps it after the order is erased; it reaches the order through its purchase order.
+PERSONAL_JSON: dict[str, JsonEntry] = {
+    "webhook_deliveries": JsonEntry(
+        "payload",
+        {f"data.purchase_order.ship_to.{key}": blank for key, blank in (
+            ("name", Blank.TEXT), ("phone", Blank.EMPTY), ("address1", Blank.TEXT), ("address2", Blank.EMPTY),
+            ("city", Blank.TEXT), ("region", Blank.EMPTY), ("postcode", Blank.EMPTY),
+        )},
+        via=("purchase_order_id", "order_id"),
+        owners=PERSONAL["orders"].owners,
+    ),
 }
 
 # Columns whose names look personal but are not, and why.
@@ -90,4 +119,23 @@ def is_classified(table: str, column: str) -> bool:
         (entry is not None and column in entry.columns)
         or (table, column) in NOT_PERSONAL
         or (table in SECRETS and column in SECRETS[table].columns)
+        or (table in PERSONAL_JSON and column == PERSONAL_JSON[table].column)
     )
+
+
+def field_at(document, path: str):
+    """The value at a dotted path of keys inside a JSON document; None when the path is not there."""
+    for key in path.split("."):
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document
+
+
+def replace_field(document, path: str, value) -> None:
+    """Overwrite the value at a dotted path of keys, only where the document has it."""
+    *parents, last = path.split(".")
+    for key in parents:
+        document = document.get(key) if isinstance(document, dict) else None
+    if isinstance(document, dict) and last in document:
+        document[last] = value

@@ -8,7 +8,7 @@ from shop.catalog.models import Supplier
 from shop.extensions import db
 from shop.stores.models import Store
 
-from .registry import Entry
+from .registry import Entry, JsonEntry
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Subject:
         return cls(user_id=user.id, supplier_id=supplier_id, store_ids=store_ids)
 
 
-def rows_condition(table: Table, entry: Entry, subject: Subject):
+def rows_condition(table: Table, entry: Entry | JsonEntry, subject: Subject):
     """A WHERE clause matching the table's rows that belong to the subject (false when none can)."""
     tests = []
     for owner, column_name in entry.owners.items():
@@ -45,3 +45,16 @@ def rows_condition(table: Table, entry: Entry, subject: Subject):
         elif owner == "store" and subject.store_ids:
             tests.append(column.in_(subject.store_ids))
     return or_(*tests) if tests else false()
+
+
+def reached_rows(table: Table, entry: JsonEntry, subject: Subject) -> list:
+    """The subject's rows of a table that reaches its owner through foreign keys: (id, JSON text, owner's id)."""
+    joined, owner = table, table
+    for name in entry.via:
+        [key] = owner.c[name].foreign_keys
+        joined = joined.join(key.column.table, owner.c[name] == key.column)
+        owner = key.column.table
+    return list(db.session.execute(
+        select(table.c.id, table.c[entry.column], owner.c.id).select_from(joined)
+        .where(rows_condition(owner, entry, subject)).order_by(table.c.id)
+    ))

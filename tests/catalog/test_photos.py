@@ -1,5 +1,7 @@
 """Outside photos named in a catalog are fetched once, re-encoded like uploads and served from /media."""
 import io
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,10 @@ from sqlalchemy import select
 
 from shop.catalog.importer import import_csv
 from shop.catalog.models import MAX_FETCH_ATTEMPTS, Product, ProductImage
+from shop.catalog.photos import fetch_image
 from shop.catalog.tasks import fetch_photos, hourly, run_import
 from shop.extensions import db
+from shop.util import now_utc
 
 
 def jpeg(size=(800, 600)) -> bytes:
@@ -189,3 +193,67 @@ def test_a_variant_named_by_the_suppliers_address_shows_the_copy(imported, photo
 
     db.session.expire_all()
     assert variant.photo_src == only_image().src and variant.photo_src.startswith("/media/")
+
+
+def _other_worker(app, image_id: int) -> bool:
+    """fetch_image run by a second worker: its own thread, app context and database session."""
+    outcome = []
+
+    def run():
+        with app.app_context():
+            outcome.append(fetch_image(image_id))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=30)
+    return outcome[0]
+
+
+def test_a_second_worker_leaves_a_photo_being_fetched_alone(app, imported, monkeypatch):
+    imported()
+    image_id = only_image().id
+    fetched, second = [], []
+
+    def fake_call(url, limit, headers=None):
+        fetched.append(url)
+        if len(fetched) == 1:
+            second.append(_other_worker(app, image_id))  # the same job, started meanwhile by another worker
+        return jpeg()
+
+    monkeypatch.setattr("shop.catalog.photos.call", fake_call)
+
+    assert fetch_image(image_id) is True
+    db.session.commit()
+
+    assert second == [False] and len(fetched) == 1
+    image = only_image()
+    assert image.is_local and image.fetch_attempts == 1 and image.fetch_lease_until is None
+
+
+def test_a_claim_left_by_a_dead_worker_runs_out(app, imported, monkeypatch):
+    imported()
+    fetched = []
+    monkeypatch.setattr("shop.catalog.photos.call", lambda url, limit, headers=None: fetched.append(url) or jpeg())
+    image = only_image()
+    image.fetch_attempts, image.fetch_lease_until = 1, now_utc() + timedelta(seconds=60)  # killed mid-fetch
+    db.session.commit()
+
+    fetch_photos()
+    assert fetched == [] and not only_image().is_local
+
+    only_image().fetch_lease_until = now_utc() - timedelta(seconds=1)
+    db.session.commit()
+    fetch_photos()
+    image = only_image()
+    assert len(fetched) == 1 and image.is_local and image.fetch_attempts == 2
+
+
+def test_a_failed_fetch_ends_its_claim(imported, photo_server):
+    photo_server.expect_request("/mug.jpg").respond_with_data("down", status=503)
+    supplier = imported()
+
+    fetch_photos(supplier.id)
+    fetch_photos(supplier.id)  # the next sweep need not wait out the lease
+
+    image = only_image()
+    assert image.fetch_attempts == 2 and image.fetch_lease_until is None and len(photo_server.log) == 2

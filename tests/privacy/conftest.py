@@ -31,3 +31,17 @@ def ship():
         return order
 
     return run
+
+
+@pytest.fixture
+def webhook_order(make_supplier, make_product, make_paid_order):  # noqa: F811
+    """A paid order from a supplier who takes orders by webhook: paying records the event (nothing is sent)."""
+    from shop.fulfillment.channels import save_channel
+
+    def build(**customer):
+        supplier = make_supplier()
+        save_channel(supplier.id, "webhook", "https://hooks.example.com/sharestall", "")
+        db.session.commit()
+        return make_paid_order(items=[(make_product(supplier=supplier).variants[0], 1)], **customer)
+
+    return build

@@ -12,7 +12,9 @@ from shop.privacy.accounts import account_export
 from shop.privacy.erasure import carry_out, is_placeholder, request_erasure
 from shop.privacy.exports import customer_export, personal_rows
 from shop.privacy.models import RequestKind, RequestStatus
-from shop.privacy.registry import NOT_PERSONAL, PERSONAL, SECRETS, Blank, is_classified, looks_personal
+from shop.privacy.registry import (
+    NOT_PERSONAL, PERSONAL, PERSONAL_JSON, SECRETS, Blank, field_at, is_classified, looks_personal,
+)
 from shop.privacy.subjects import Subject
 
 from .conftest import make_paid_order  # noqa: F401
@@ -56,7 +58,44 @@ def test_the_registry_names_real_columns(app):
             if not entry.owners:
                 problems.append(f"{name}: no column says whose a row is")
     problems += [f"no column {t}.{c}" for t, c in NOT_PERSONAL if t not in tables or c not in tables[t].c]
+    for name, entry in PERSONAL_JSON.items():
+        table = tables[name]
+        if not isinstance(table.c[entry.column].type, String):
+            problems.append(f"{name}.{entry.column} is not text")
+        for column in entry.via:
+            if len(table.c[column].foreign_keys) != 1:
+                problems.append(f"{table.name}.{column} names no other table")
+                break
+            table = next(iter(table.c[column].foreign_keys)).column.table
+        else:
+            problems += [f"no column {table.name}.{c}" for c in entry.owners.values() if c not in table.c]
+        if not entry.owners:
+            problems.append(f"{name}: no column says whose a document is")
     assert not problems
+
+
+def _leaves(document, path=()):
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(document, list):
+        for value in document:
+            yield from _leaves(value, path)
+    else:
+        yield ".".join(path), document
+
+
+def test_every_personal_value_in_a_webhook_event_is_registered(webhook_order):
+    """A field added to the supplier's event that copies the customer's details must be registered too."""
+    from shop.fulfillment.models import WebhookDelivery
+
+    order = webhook_order(address2="Flat 2", region="Islington")
+    personal = {getattr(order, column) for column in PERSONAL["orders"].columns} - {""}
+    entry = PERSONAL_JSON["webhook_deliveries"]
+    document = json.loads(db.session.scalars(select(WebhookDelivery.payload)).one())
+    unregistered = [path for path, value in _leaves(document) if value in personal and path not in entry.fields]
+    assert not unregistered
+    assert {path for path, value in _leaves(document) if value in personal} == set(entry.fields)
 
 
 def _fill_row(table, owner_column: str, owner_value, personal: set[str]) -> dict:
@@ -102,10 +141,26 @@ def _exported(sections, table: str) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "table"} for row in rows]
 
 
+def _registered(name: str) -> dict[str, str]:
+    """A registered table's personal columns, or its JSON fields as the export names them, with their blanks."""
+    if name in PERSONAL_JSON:
+        entry = PERSONAL_JSON[name]
+        return {f"{entry.column}.{path}": blank for path, blank in entry.fields.items()}
+    return PERSONAL[name].columns
+
+
+def _stored(table, row_id: int, key: str):
+    """A column's value, or a JSON field's (named column.path)."""
+    column, _, path = key.partition(".")
+    value = db.session.execute(select(table.c[column]).where(table.c.id == row_id)).scalar_one()
+    return field_at(json.loads(value), path) if path else value
+
+
 def test_every_registered_column_is_exported_and_then_erased(app, make_user, make_supplier, make_store,
-                                                           make_paid_order, ship):  # noqa: F811
-    ship(make_paid_order(email="ada@example.com", customer_name="Ada Lovelace", address2="Flat 2",
-                         region="Islington"))
+                                                           webhook_order, ship):
+    # A webhook supplier's order: the customer's address is in the event's JSON as well as on the order.
+    ship(webhook_order(email="ada@example.com", customer_name="Ada Lovelace", address2="Flat 2",
+                       region="Islington"))
     reseller = make_user(Role.reseller, email="mei@example.com", name="Mei Chen")
     store = make_store(user=reseller, name="Mei's Picks")
     supplier = make_supplier(name="Harbour Home Goods", email="harbour@example.com")
@@ -124,7 +179,7 @@ def test_every_registered_column_is_exported_and_then_erased(app, make_user, mak
         json.dumps(sections, default=str)
         for name, rows in held.items():
             assert _exported(sections, name) == rows, f"{who}: {name} rows differ from the export"
-            covered |= {(name, column) for column in PERSONAL[name].columns if rows}
+            covered |= {(name, column) for column in _registered(name) if rows}
         request = request_erasure(kind, owners.get("email") or user.email, user.id if user else None)
         assert carry_out(request) == [], who
         db.session.commit()
@@ -132,10 +187,10 @@ def test_every_registered_column_is_exported_and_then_erased(app, make_user, mak
         for name, rows in held.items():
             table = db.metadata.tables[name]
             for row in rows:
-                after = db.session.execute(select(table).where(table.c.id == row["id"])).mappings().one()
-                for column, blank in PERSONAL[name].columns.items():
-                    assert is_placeholder(blank, after[column]), f"{who}: {name}.{column} is {after[column]!r}"
-    unreached = {(t, c) for t, e in PERSONAL.items() for c in e.columns} - covered
+                for column, blank in _registered(name).items():
+                    after = _stored(table, row["id"], column)
+                    assert is_placeholder(blank, after), f"{who}: {name}.{column} is {after!r}"
+    unreached = {(t, c) for t in [*PERSONAL, *PERSONAL_JSON] for c in _registered(t)} - covered
     assert not unreached, f"no subject in this test owns a row of: {sorted(unreached)}"
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output

@@ -22,8 +22,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-translations: install
-	@$(BIN)/pybabel compile -d shop/translations 2>&1 | grep -v "^compiling" || true
+# Compiled only when a catalogue changed, so two suites started side by side never rewrite a file the other reads.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard shop/translations/*/LC_MESSAGES/messages.po))
+
+translations: install $(MO_FILES)
+
+shop/translations/%/LC_MESSAGES/messages.mo: shop/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	@$(BIN)/pybabel compile -d shop/translations -l $* 2>&1 | grep -v "^compiling" || true
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -w 100 -o shop/translations/messages.pot .

@@ -12,7 +12,8 @@ from werkzeug.serving import make_server
 from tests.fulfillment.conftest import make_paid_order  # noqa: F401  (orders for the page sweep)
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
+# TEST_ARTIFACTS gives each of two suites run side by side (.ci/run: SQLite and PostgreSQL) its own folder.
+SCREENSHOTS = Path(os.environ.get("TEST_ARTIFACTS") or HERE.parent.parent / "test-artifacts") / "screenshots"
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -35,7 +35,8 @@ class PurchaseOrder(db.Model):
     carrier: Mapped[str] = mapped_column(String(80), default="")
     tracking_number: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    forwarded_at: Mapped[datetime | None]
+    # Indexed for the sweep, which looks for the few purchase orders not forwarded among all of them.
+    forwarded_at: Mapped[datetime | None] = mapped_column(index=True)
     shipped_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]  # the supplier's system said it has the order (API)
 

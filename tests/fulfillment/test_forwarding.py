@@ -2,6 +2,7 @@
 from shop.extensions import db
 from shop.fulfillment.models import POStatus, PurchaseOrder
 from shop.fulfillment.services import ship_purchase_order
+from shop.fulfillment import tasks
 from shop.fulfillment.tasks import forward_due, forward_order, send_shipped_email
 
 
@@ -39,6 +40,28 @@ def test_forward_due_enqueues_only_orders_with_unforwarded_purchase_orders(make_
 
     assert forward_due() == [due.id]
     assert len(outbox()) == 2  # immediate mode ran the job
+    assert forward_due() == []
+
+
+def test_a_sweep_queues_a_slice_of_orders_and_leaves_the_rest_to_a_later_job(make_paid_order, monkeypatch):
+    # A backlog queued all at once made every order paid meanwhile wait behind it.
+    orders = sorted(make_paid_order().id for _ in range(5))
+    queued = []
+    monkeypatch.setattr(tasks, "FORWARD_SLICE", 2)
+    monkeypatch.setattr(tasks, "forward_order", lambda order_id: queued.append(("forward", order_id)))
+    monkeypatch.setattr(tasks, "forward_rest", lambda order_ids: queued.append(("rest", order_ids)))
+
+    assert forward_due() == orders
+    assert queued == [("forward", orders[0]), ("forward", orders[1]), ("rest", orders[2:])]
+
+
+def test_every_order_of_a_sweep_is_forwarded_slice_by_slice(make_paid_order, outbox, monkeypatch):
+    monkeypatch.setattr(tasks, "FORWARD_SLICE", 2)
+    orders = sorted(make_paid_order().id for _ in range(5))
+
+    assert forward_due() == orders
+    subjects = sorted(m["Subject"] for m in outbox())  # immediate mode ran every job
+    assert subjects == sorted(f"New order #{order_id} to ship" for order_id in orders)
     assert forward_due() == []
 
 

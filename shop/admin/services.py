@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from shop.catalog.models import Product, Supplier, SupplierStatus
 from shop.earnings.models import LedgerTransaction
 from shop.extensions import db
-from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Refund
 from shop.stores.models import Pick, Store
@@ -102,7 +102,8 @@ def order_detail(order_id: int) -> dict | None:
     pos = db.session.scalars(
         select(PurchaseOrder)
         .where(PurchaseOrder.order_id == order.id)
-        .options(joinedload(PurchaseOrder.supplier))
+        .options(joinedload(PurchaseOrder.supplier),
+                 selectinload(PurchaseOrder.shipments).selectinload(Shipment.lines))
         .order_by(PurchaseOrder.id)
     ).all()
     refunds = db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)).all()

@@ -28,7 +28,8 @@ SCHEMAS = {
             "properties": {
                 "code": {"type": "string", "description": "Stable, machine-readable: branch on this.",
                          "examples": sorted({*HTTP_CODES.values(), "invalid_api_key", "api_key_revoked",
-                                             "idempotency_key_reused", "validation_failed"})},
+                                             "idempotency_key_reused", "validation_failed", "lines_not_open",
+                                             "nothing_to_ship"})},
                 "message": {"type": "string", "description": "For people; may be translated."},
                 "details": {"type": "array", "items": {"type": "object"}},
             },
@@ -215,7 +216,9 @@ PATHS = {
                    "the customer is emailed about this parcel",
         "description": "Each call is one shipment; the purchase order is shipped once no line is open. The answer "
                        "is the purchase order with the new `shipment`. Naming a line that is shipped, cancelled "
-                       "or not on this purchase order is a 422 `lines_not_open`.",
+                       "or not on this purchase order is a 422 `lines_not_open`; a call when no line is left open "
+                       "(a repeat, or one that lost a race with another call or the portal) is a 409 "
+                       "`nothing_to_ship`. Either way nothing is recorded and no one is told.",
         "operationId": "add_shipment",
         **_writes({"type": "object", "required": ["carrier", "tracking_number"], "properties": {
             "carrier": {"type": "string", "minLength": 1, "maxLength": 80},

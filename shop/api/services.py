@@ -10,7 +10,9 @@ from shop.catalog.models import Supplier, Variant
 from shop.extensions import db
 from shop.fulfillment.feeds import picks_below_floor
 from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
-from shop.fulfillment.services import cancel_supplier_lines, open_lines, ship_purchase_order
+from shop.fulfillment.services import (
+    cancel_supplier_lines, lock_purchase_order, open_lines, ship_purchase_order,
+)
 from shop.fulfillment.tasks import tell_price_below_floor
 from shop.util import now_utc
 
@@ -183,6 +185,9 @@ def _chosen_lines(po: PurchaseOrder, line_ids) -> list:
 
 def ship_by_api(po: PurchaseOrder, carrier: str, tracking_number: str, line_ids=None) -> Shipment:
     """Ship the named open lines (all of them without line_ids) as one parcel, as the portal does."""
+    # Locked before the checks: a call racing another (the portal, a second worker) gets the answer a later
+    # call would, not a second shipment.
+    lock_purchase_order(po)
     if not open_lines(po):
         raise ApiError(409, "nothing_to_ship", _("Nothing is left to ship on this purchase order."))
     lines = None if line_ids is None else _chosen_lines(po, line_ids)

@@ -1,5 +1,5 @@
 """Splitting paid orders into purchase orders, and the supplier's shipping and cancelling."""
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.extensions import db
@@ -38,10 +38,38 @@ def settle_order_status(order: Order) -> None:
         order.apply("ship_all")
 
 
+class LinesNotOpen(Exception):
+    """The lines asked for were shipped or cancelled meanwhile (a double submit, another tab, the API)."""
+
+
+def lock_purchase_order(po: PurchaseOrder) -> None:
+    """Hold the purchase order until commit and reload its lines: a twin request waits, then sees the outcome."""
+    db.session.flush()  # reloading below must not drop changes the caller made
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite has no row locks and pysqlite begins a transaction only at the first write: write now, so the
+        # database's single write lock is ours before anything is read.
+        db.session.execute(
+            update(PurchaseOrder).where(PurchaseOrder.id == po.id).values(id=PurchaseOrder.id)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.scalars(
+        select(PurchaseOrder).where(PurchaseOrder.id == po.id).options(selectinload(PurchaseOrder.lines))
+        .with_for_update(of=PurchaseOrder).execution_options(populate_existing=True)
+    ).one()
+
+
 def ship_purchase_order(po: PurchaseOrder, carrier: str, tracking_number: str,
                         lines: list[OrderLine] | None = None) -> Shipment:
-    """The supplier has handed a parcel to a carrier: the given open lines (default all) ship in one shipment."""
-    lines = open_lines(po) if lines is None else lines
+    """The supplier has handed a parcel to a carrier: the given open lines (default all) ship in one shipment.
+
+    Raises LinesNotOpen, having changed nothing, when a line is no longer open or none is left; the caller rolls
+    back, which lets go of the lock.
+    """
+    lock_purchase_order(po)
+    still_open = open_lines(po)
+    lines = still_open if lines is None else lines
+    if not lines or any(line not in still_open for line in lines):
+        raise LinesNotOpen
     shipment = Shipment(purchase_order=po, carrier=carrier, tracking_number=tracking_number, created_at=now_utc())
     db.session.add(shipment)
     for line in lines:

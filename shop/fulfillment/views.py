@@ -12,8 +12,8 @@ from shop.payments.providers import PaymentError
 from .forms import CancelLinesForm, ShipLinesForm
 from .models import PurchaseOrder
 from .services import (
-    TABS, cancel_supplier_lines, load_purchase_order, open_lines, ship_purchase_order, supplier_purchase_orders,
-    tab_counts,
+    TABS, LinesNotOpen, cancel_supplier_lines, load_purchase_order, open_lines, ship_purchase_order,
+    supplier_purchase_orders, tab_counts,
 )
 from .tasks import send_lines_cancelled_email, send_po_deliveries, send_shipped_email
 
@@ -47,10 +47,16 @@ def ship(token):
     if not open_lines(po):
         flash(_("Nothing is left to ship on this order."), "error")
         return _done(url_for(".purchase_order", token=token))
+    if _gone_ids(po, form):
+        return _already_shipped(po, form)
     if not form.validate_on_submit():
         return render(PO_PAGE, "ship_form", po=po, ship_form=form, cancel_form=_cancel_form(po, formdata=None))
-    shipment = ship_purchase_order(po, form.carrier.data, form.tracking_number.data,
-                                   open_lines(po, form.chosen_ids()))
+    try:
+        shipment = ship_purchase_order(po, form.carrier.data, form.tracking_number.data,
+                                       open_lines(po, form.chosen_ids()))
+    except LinesNotOpen:  # a twin submit got there first
+        db.session.rollback()
+        return _already_shipped(po, form)
     db.session.commit()
     send_shipped_email(shipment.id)
     send_po_deliveries(po.id)
@@ -78,6 +84,26 @@ def cancel_lines(token):
     send_po_deliveries(po.id)
     flash(_("Cancelled. The customer has been refunded and told why."))
     return _done(url_for(".purchase_order", token=token))
+
+
+def _gone_ids(po: PurchaseOrder, form: ShipLinesForm) -> set[int]:
+    """Ticked lines of this order that shipped or were cancelled since the page was loaded (another tab)."""
+    open_ids = {line.id for line in open_lines(po)}
+    return {line.id for line in po.lines if line.id not in open_ids} & set(form.line_ids.data or [])
+
+
+def _already_shipped(po: PurchaseOrder, form: ShipLinesForm):
+    """Say the parcel was not recorded; keep what was typed when something is still open to ship."""
+    message = _("This parcel was not recorded: some of its items were already shipped or cancelled, "
+                "perhaps from another tab.")
+    if not open_lines(po):
+        flash(message, "error")
+        return _done(url_for(".purchase_order", token=po.token))
+    still_open = {line.id for line in open_lines(po)}
+    kept = _ship_form(po, formdata=None, carrier=form.carrier.data, tracking_number=form.tracking_number.data)
+    kept.line_ids.data = [i for i in form.line_ids.data or [] if i in still_open]
+    kept.line_ids.errors = [message]
+    return render(PO_PAGE, "ship_form", po=po, ship_form=kept, cancel_form=_cancel_form(po, formdata=None))
 
 
 def _own_po(token: str) -> PurchaseOrder:

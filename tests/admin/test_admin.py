@@ -5,6 +5,8 @@ from sqlalchemy import select
 from shop.accounts.models import Role
 from shop.catalog.models import SupplierStatus
 from shop.extensions import db
+from shop.fulfillment.models import PurchaseOrder
+from shop.fulfillment.services import ship_purchase_order
 from shop.orders.models import OrderStatus
 from shop.payments.services import refund_lines
 from shop.settings import Setting, platform_fee_bp
@@ -127,6 +129,34 @@ def test_order_detail_shows_lines_purchase_orders_refunds_and_a_balanced_ledger(
     assert "Balanced" in text and "Unbalanced" not in text
     assert "Owed to the reseller" in text and "Refund · Out of stock" in text
     assert admin.get("/admin/orders/999999").status_code == 404
+
+
+def test_order_detail_lists_every_shipment_with_its_lines(
+    admin, make_supplier, make_product, make_paid_order, count_queries
+):
+    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
+    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
+    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
+    order = make_paid_order(items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
+    by_supplier = {po.supplier_id: po for po in db.session.scalars(select(PurchaseOrder))}
+    north_po, south_po = by_supplier[north.id], by_supplier[south.id]
+    first_kettle, lids = north_po.lines
+    ship_purchase_order(north_po, "DHL", "JD1", [first_kettle])
+    db.session.commit()
+    with count_queries() as one:
+        assert admin.get(f"/admin/orders/{order.id}").status_code == 200
+
+    ship_purchase_order(north_po, "UPS", "1Z2")
+    ship_purchase_order(south_po, "GLS", "G3")
+    db.session.commit()
+    with count_queries() as three:
+        text = admin.get(f"/admin/orders/{order.id}").text
+    assert three() == one()  # shipments and their lines are loaded up front, not per purchase order
+    assert "with DHL, JD1" in text and "with UPS, 1Z2" in text and "with GLS, G3" in text
+    dhl, ups = text.split("with DHL, JD1")[1].split("with UPS, 1Z2")
+    assert f"{first_kettle.sku} · Kettle ({first_kettle.variant_title}) × 1" in dhl and lids.sku not in dhl
+    assert f"{lids.sku} · Kettle ({lids.variant_title}) × 2" in ups.split("with GLS, G3")[0]
+    assert 'style="' not in text
 
 
 @pytest.mark.parametrize("typed, bp", [("12.5", 1250), ("0", 0), ("49.99", 4999), ("7.25", 725)])

@@ -1,10 +1,12 @@
 """Shipments through the API: some open lines at a time, each a parcel with its own tracking number."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from shop.api import services as api_services
 from shop.extensions import db
-from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
 from shop.orders.models import LineStatus, OrderStatus
+from tests.fulfillment.conftest import twin_ships_first
 
 
 def _po(order, supplier):
@@ -92,3 +94,27 @@ def test_a_line_shipped_already_cannot_ship_again(shop_floor, api_for):
     again = _ship(api, po, "JD2", [first_line.id])
     assert again.status_code == 422 and again.json["error"]["code"] == "lines_not_open"
     assert again.json["error"]["details"][0]["line_id"] == first_line.id
+
+
+def test_the_same_parcel_sent_twice_ships_once(shop_floor, api_for, outbox):
+    north, order = shop_floor["north"], shop_floor["order"]
+    po = _po(order, north)
+    api = api_for(north)
+    assert _ship(api, po, "JD1").status_code == 201
+    again = _ship(api, po, "JD1")  # no Idempotency-Key: a double tap in the supplier's system
+    assert again.status_code == 409 and again.json["error"]["code"] == "nothing_to_ship"
+    assert db.session.scalar(select(func.count()).select_from(Shipment)) == 1 and len(outbox()) == 1
+
+
+def test_a_call_that_loses_a_race_is_a_409_and_records_nothing(app, shop_floor, api_for, outbox, monkeypatch):
+    north, order = shop_floor["north"], shop_floor["order"]
+    po = _po(order, north)
+    # Another request (the portal, another worker) ships every line after this one loaded the purchase order.
+    twin_ships_first(app, monkeypatch, api_services, "lock_purchase_order", po, None)
+    response = _ship(api_for(north), po, "1Z9")
+    assert response.status_code == 409
+    assert response.json["error"] == {"code": "nothing_to_ship", "details": [],
+                                      "message": "Nothing is left to ship on this purchase order."}
+    db.session.expire_all()
+    [shipment] = db.session.scalars(select(Shipment)).all()
+    assert shipment.tracking_number == "twin" and outbox() == []

@@ -110,6 +110,8 @@ def world(app, make_user, make_supplier, make_product, make_store, make_pick, ma
                               customer_name="Bartholomew Featherstonehaugh", city="Llanfairpwllgwyngyll",
                               email=LONG_EMAIL)
     po = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.order_id == shipped.id))
+    # Two parcels, so the pages listing shipments show more than one, the latest being Royal Mail's.
+    ship_purchase_order(po, "DPD Predict next-day", "15501234567890123456789", [po.lines[-1]])
     ship_purchase_order(po, "Royal Mail Tracked 48", "RM123456789GB")
     db.session.commit()
     paid = make_paid_order(store=store, items=[(tee.variants[2], 1)])

@@ -1,10 +1,14 @@
 """Builders for paid orders, made through the real order and payment services."""
+import threading
+
 import pytest
 
 from shop.extensions import db
 from shop.orders.models import Cart, CartLine
 from shop.orders.services import place_order
 from shop.payments.services import complete_payment
+from shop.fulfillment.models import PurchaseOrder
+from shop.fulfillment.services import open_lines, ship_purchase_order
 
 CUSTOMER = {
     "customer_name": "Ada Lovelace",
@@ -40,6 +44,39 @@ def make_paid_order(app, make_store, make_product, make_pick):
         return order
 
     return build
+
+
+def ship_in_thread(app, po_id, line_ids, tracking, ready, results):
+    """Load the purchase order as a request would, wait for the twin to have loaded it too, then ship."""
+    with app.app_context():
+        try:
+            po = db.session.get(PurchaseOrder, po_id)
+            lines = open_lines(po, line_ids)
+            ready.wait(timeout=30)  # both requests now believe these lines are open
+            shipment = ship_purchase_order(po, "DHL", tracking, lines)
+            db.session.commit()
+            results[tracking] = shipment.id
+        except Exception as exc:  # reported to the main thread, which checks it
+            db.session.rollback()
+            results[tracking] = exc
+        finally:
+            db.session.remove()
+
+
+def twin_ships_first(app, monkeypatch, target, name, po, line_ids):
+    """Make `target.name` let a twin request ship `line_ids` and commit first, on its own connection."""
+    real = getattr(target, name)
+
+    def interleaved(*args, **kwargs):
+        results = {}
+        twin = threading.Thread(target=ship_in_thread,
+                                args=(app, po.id, line_ids, "twin", threading.Barrier(1), results))
+        twin.start()
+        twin.join(timeout=60)
+        assert isinstance(results["twin"], int), results
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, interleaved)
 
 
 def verify_signature(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:

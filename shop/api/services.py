@@ -196,5 +196,6 @@ def ship_by_api(po: PurchaseOrder, carrier: str, tracking_number: str, line_ids=
 
 def cancel_by_api(po: PurchaseOrder, line_ids, reason: str):
     """Cancel the named open lines as the portal does; the Refund (None if nothing was paid) and the lines."""
+    lock_purchase_order(po)  # before the checks, as for shipping: a racing call gets the answer a later one would
     lines = _chosen_lines(po, line_ids)
     return cancel_supplier_lines(po, lines, reason), lines

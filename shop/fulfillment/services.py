@@ -103,10 +103,14 @@ def close_if_cancelled(po: PurchaseOrder) -> None:
 def cancel_supplier_lines(po: PurchaseOrder, lines: list[OrderLine], reason: str):
     """The supplier cancels open lines: refunded at the supplier's cost, ledger reversed, order settled; flushes.
 
-    Returns the Refund (None if nothing was paid); raises PaymentError when the refund fails.
+    Returns the Refund (None if nothing was paid); raises PaymentError when the refund fails, and LinesNotOpen,
+    having changed nothing, when a line shipped or was cancelled meanwhile (a parcel is never refunded).
     """
     import shop.payments.services as payment_services  # payments imports fulfillment: look it up at call time
 
+    lock_purchase_order(po)  # the same lock as shipping: a cancel and a shipment of one line never both win
+    if not lines or any(line.status is not LineStatus.open for line in lines):
+        raise LinesNotOpen
     refund = payment_services.refund_lines(po.order, lines, reason, supplier_fault=True)
     close_if_cancelled(po)
     db.session.flush()

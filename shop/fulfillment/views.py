@@ -74,6 +74,11 @@ def cancel_lines(token):
     lines = open_lines(po, form.line_ids.data)
     try:
         refund = cancel_supplier_lines(po, lines, form.reason.data)
+    except LinesNotOpen:
+        db.session.rollback()
+        flash(_("Nothing was cancelled: some of these items were shipped or cancelled meanwhile, perhaps from "
+                "another tab."), "error")
+        return _done(url_for(".purchase_order", token=token))
     except PaymentError:
         db.session.rollback()
         flash(_("The refund did not go through, so nothing was cancelled. Please try again."), "error")

@@ -150,3 +150,30 @@ def test_the_mailed_link_submitted_twice_at_once_ships_once(app, parcel, client,
     db.session.expire_all()
     assert _count(Shipment) == 1 and _updates() == 1 and outbox() == []
     assert client.get(link).status_code == 404  # shipped: the link is dead, as before
+
+
+def test_a_line_that_shipped_is_never_cancelled_and_refunded(parcel):
+    from shop.fulfillment.services import cancel_supplier_lines
+    from shop.payments.models import Refund
+
+    po, kettle = parcel["po"], parcel["kettle"]
+    ship_purchase_order(po, "DHL", "JD1", [kettle])
+    db.session.commit()
+    with pytest.raises(LinesNotOpen):
+        cancel_supplier_lines(po, [kettle], "Out of stock")
+    db.session.rollback()
+    assert kettle.status is LineStatus.shipped and _count(Refund) == 0
+
+
+def test_a_cancel_that_loses_a_race_to_a_shipment_refunds_nothing(app, parcel, login, monkeypatch, outbox):
+    from shop.payments.models import Refund
+
+    po, kettle = parcel["po"], parcel["kettle"]
+    # The supplier's second tab ships the kettle while this request is on its way to cancel it.
+    twin_ships_first(app, monkeypatch, views, "cancel_supplier_lines", po, [kettle.id])
+    client = login(parcel["supplier"].user)
+    response = client.post(f"/supplier/orders/{po.token}/cancel",
+                           data={"line_ids": [str(kettle.id)], "reason": "Out of stock"}, follow_redirects=True)
+    assert "Nothing was cancelled" in response.text
+    db.session.expire_all()
+    assert kettle.status is LineStatus.shipped and _count(Refund) == 0 and outbox() == []

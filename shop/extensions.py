@@ -56,6 +56,22 @@ def bind_job_app(app):
     _job_app = app
 
 
+# How many jobs a sweep queues at a time. A sweep can find hundreds of things due (a queue flushed or lost, a
+# worker that was down): queued at once, every job queued meanwhile (a new payment's forwarding) waited behind
+# all of them (937 orders held new payments for 7 s). A slice at a time, with the rest queued behind it, a new
+# job waits for one slice at most, while the backlog still goes out as fast as the worker is otherwise idle.
+SWEEP_SLICE = 20
+
+
+def enqueue_slice(items: list, size: int, each, rest) -> None:
+    """Queue `each(item)` for the first `size` items and one `rest(others)` job behind them for the others."""
+    # `rest` is a job that calls this again: the next slice then goes in behind whatever was queued meanwhile.
+    for item in items[:size]:
+        each(item)
+    if len(items) > size:
+        rest(items[size:])
+
+
 def job(retries=5, retry_delay=30):
     """Declare a background job that runs inside an app context."""
 

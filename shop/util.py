@@ -12,6 +12,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+def insert_skipping_conflicts(model):
+    """An INSERT for the session's database (PostgreSQL or SQLite) that can take ON CONFLICT DO NOTHING."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from shop.extensions import db
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def insert_once(model, conflict_columns: list[str], **values) -> bool:
     """Insert a row unless one with the same unique key exists; False when it did.
 
@@ -19,13 +29,10 @@ def insert_once(model, conflict_columns: list[str], **values) -> bool:
     transaction, so a SAVEPOINT opened before the first write starts one of its own, and releasing it
     commits the row apart from the rest of the work.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     from shop.extensions import db
 
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(model)
+        insert_skipping_conflicts(model)
         .values(**values)
         .on_conflict_do_nothing(index_elements=conflict_columns)
         .returning(model.id)

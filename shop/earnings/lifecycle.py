@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import DateTime, and_, exists, literal, or_, select
 
 from shop.extensions import db
 from shop.orders.models import LineStatus, OrderLine
 from shop.settings import Setting
-from shop.util import insert_once
+from shop.util import insert_skipping_conflicts
 
 from .models import Account, Delivery, Dispute, DisputeStatus, LedgerEntry, LedgerTransaction, Payout, PayoutMethod
 from .models import PayoutStatus, Release
@@ -91,18 +91,21 @@ def release_due(now: datetime) -> list[int]:
     delivered = select(Delivery.delivered_at).where(Delivery.purchase_order_id == PurchaseOrder.id).scalar_subquery()
     # A parcel sent in several shipments is released whole: its hold counts from the shipment that completed it
     # (PurchaseOrder.shipped_at), so lines shipped early stay held rather than being released line by line.
-    due = db.session.scalars(
-        select(PurchaseOrder.id)
-        .where(
-            PurchaseOrder.status == POStatus.shipped,
-            ~exists().where(Release.purchase_order_id == PurchaseOrder.id),
-            ~open_dispute(PurchaseOrder.order_id),
-            or_(PurchaseOrder.shipped_at <= now - hold, and_(delivered.is_not(None), delivered <= now - window)),
-        )
-        .order_by(PurchaseOrder.id)
-    ).all()
-    return [po_id for po_id in due if insert_once(Release, ["purchase_order_id"], purchase_order_id=po_id,
-                                                    released_at=now)]
+    due = select(PurchaseOrder.id, literal(now, DateTime())).where(
+        PurchaseOrder.status == POStatus.shipped,
+        ~exists().where(Release.purchase_order_id == PurchaseOrder.id),
+        ~open_dispute(PurchaseOrder.order_id),
+        or_(PurchaseOrder.shipped_at <= now - hold, and_(delivered.is_not(None), delivered <= now - window)),
+    )
+    # One INSERT .. SELECT, not a statement per parcel (113,000 due took 39 s in one job and held up the queue).
+    # ON CONFLICT skips a parcel a concurrent run released first; RETURNING names only the rows inserted here.
+    released = db.session.scalars(
+        insert_skipping_conflicts(Release)
+        .from_select(["purchase_order_id", "released_at"], due)
+        .on_conflict_do_nothing(index_elements=["purchase_order_id"])
+        .returning(Release.purchase_order_id)
+    )
+    return sorted(released)
 
 
 def entry_rows(payee: Payee, until: datetime | None = None):

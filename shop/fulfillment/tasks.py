@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop import money
 from shop.catalog.models import Supplier
-from shop.extensions import db, huey, job
+from shop.extensions import SWEEP_SLICE, db, enqueue_slice, huey, job
 from shop.mail import render_mail, send_mail
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.payments.models import Refund
@@ -146,18 +146,12 @@ def forward_due() -> list[int]:
     return list(order_ids)
 
 
-# How many orders a sweep queues at a time. A sweep can find hundreds (a queue flushed or lost, a worker
-# that was down): queued at once, every order paid meanwhile waited behind all of them, about 10 ms each
-# (937 orders held new payments for 7 s). A slice at a time, with the rest queued behind it, a new payment
-# waits for one slice at most, while the backlog still goes out as fast as the worker is otherwise idle.
-FORWARD_SLICE = 20
+# Forwarding a backlog a slice at a time keeps new payments from waiting behind it (see SWEEP_SLICE).
+FORWARD_SLICE = SWEEP_SLICE
 
 
 def _forward_slice(order_ids: list[int]) -> None:
-    for order_id in order_ids[:FORWARD_SLICE]:
-        forward_order(order_id)
-    if len(order_ids) > FORWARD_SLICE:
-        forward_rest(order_ids[FORWARD_SLICE:])
+    enqueue_slice(order_ids, FORWARD_SLICE, forward_order, forward_rest)
 
 
 @job()
@@ -179,11 +173,24 @@ def send_po_deliveries(po_id: int) -> None:
         webhooks.attempt_delivery(delivery_id)
 
 
+# A backlog of deliveries (a supplier's server down for hours) is queued a slice at a time, like orders.
+DELIVERY_SLICE = SWEEP_SLICE
+
+
+def _deliver_slice(delivery_ids: list[int]) -> None:
+    enqueue_slice(delivery_ids, DELIVERY_SLICE, send_delivery, deliver_rest)
+
+
+@job()
+def deliver_rest(delivery_ids: list[int]) -> None:
+    """Queue the next slice of a sweep's deliveries: it runs after the jobs that were queued since the last one."""
+    _deliver_slice(delivery_ids)
+
+
 def sweep() -> dict[str, list[int]]:
-    """Enqueue every due webhook delivery and every paid order not yet forwarded; what was enqueued."""
+    """Enqueue, a slice at a time, every due webhook delivery and every paid order not yet forwarded; their ids."""
     deliveries = webhooks.due_deliveries()
-    for delivery_id in deliveries:
-        send_delivery(delivery_id)
+    _deliver_slice(deliveries)
     return {"deliveries": deliveries, "orders": forward_due()}
 
 

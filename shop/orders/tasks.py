@@ -4,7 +4,7 @@ from datetime import timedelta
 from huey import crontab
 from sqlalchemy import select, update
 
-from shop.extensions import db, huey, job
+from shop.extensions import SWEEP_SLICE, db, enqueue_slice, huey, job
 from shop.mail import render_mail, send_mail
 from shop.util import now_utc
 
@@ -24,17 +24,38 @@ def send_order_failed(order_id: int) -> None:
 
 
 def mail_due(older_than: timedelta = timedelta(minutes=10)) -> list[int]:
-    """Enqueue the customer mail of every paid or failed order that still lacks it; returns their ids."""
+    """Enqueue, a slice at a time, the mail of every paid or failed order that still lacks it; their ids."""
     rows = db.session.execute(
-        select(Order.id, Order.status).where(
+        select(Order.id, Order.status)
+        .where(
             Order.customer_mailed_at.is_(None),
             Order.paid_at < now_utc() - older_than,
             Order.status.in_((OrderStatus.paid, OrderStatus.shipped, OrderStatus.failed)),
         )
+        .order_by(Order.id)
     ).all()
-    for order_id, status in rows:
-        (send_order_failed if status is OrderStatus.failed else send_order_confirmation)(order_id)
+    _mail_slice([(order_id, status is OrderStatus.failed) for order_id, status in rows])
     return [order_id for order_id, _status in rows]
+
+
+# A backlog of unsent mail (a worker down for a day) is queued a slice at a time, so new payments' jobs
+# do not wait behind it (see SWEEP_SLICE).
+MAIL_SLICE = SWEEP_SLICE
+
+
+def _mail_slice(due: list[tuple[int, bool]]) -> None:
+    enqueue_slice(due, MAIL_SLICE, _enqueue_mail, mail_rest)
+
+
+def _enqueue_mail(item: tuple[int, bool]) -> None:
+    order_id, failed = item
+    (send_order_failed if failed else send_order_confirmation)(order_id)
+
+
+@job()
+def mail_rest(due: list[tuple[int, bool]]) -> None:
+    """Queue the next slice of a sweep's mail, (order id, failed) pairs, behind the jobs queued since the last one."""
+    _mail_slice(due)
 
 
 @job()

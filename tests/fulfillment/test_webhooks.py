@@ -138,3 +138,38 @@ def test_private_addresses_are_refused_unless_allowed(app, webhook_supplier, mak
     webhooks.attempt_delivery(delivery_id)
     assert "private network" in db.session.get(WebhookDelivery, delivery_id).last_error
     assert fake_supplier.received == []
+
+
+def test_a_sweep_queues_a_slice_of_deliveries_and_leaves_the_rest_to_a_later_job(
+        webhook_supplier, make_product, make_paid_order, monkeypatch):
+    # A backlog of deliveries queued all at once made every order paid meanwhile wait behind it.
+    from shop.fulfillment import tasks
+
+    supplier = webhook_supplier()
+    for _ in range(5):
+        make_paid_order(items=[(make_product(supplier).variants[0], 1)])
+    due = webhooks.due_deliveries()
+    queued = []
+    monkeypatch.setattr(tasks, "DELIVERY_SLICE", 2)
+    monkeypatch.setattr(tasks, "send_delivery", lambda delivery_id: queued.append(("send", delivery_id)))
+    monkeypatch.setattr(tasks, "deliver_rest", lambda delivery_ids: queued.append(("rest", delivery_ids)))
+    monkeypatch.setattr(tasks, "forward_order", lambda order_id: None)
+
+    assert len(due) == 5 and sweep()["deliveries"] == due
+    assert queued == [("send", due[0]), ("send", due[1]), ("rest", due[2:])]
+
+
+def test_every_delivery_of_a_sweep_is_sent_slice_by_slice(
+        webhook_supplier, make_product, make_paid_order, fake_supplier, monkeypatch):
+    from shop.fulfillment import tasks
+
+    monkeypatch.setattr(tasks, "DELIVERY_SLICE", 2)
+    supplier = webhook_supplier()
+    for _ in range(5):
+        make_paid_order(items=[(make_product(supplier).variants[0], 1)])
+    due = webhooks.due_deliveries()
+
+    assert len(due) == 5 and sweep()["deliveries"] == due  # immediate mode ran every job
+    sent = db.session.scalars(select(WebhookDelivery.status).where(WebhookDelivery.id.in_(due))).all()
+    assert sent == [DeliveryStatus.delivered] * 5 and len(fake_supplier.received) == 5
+    assert webhooks.due_deliveries() == []

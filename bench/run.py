@@ -221,8 +221,12 @@ def cpu_seconds(pid: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended while we looked
             continue
-        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+        if int(entry.name) == pid:
+            # utime, stime, and cutime, cstime: the workers that ended (recycled after max_requests) and
+            # were reaped by this master; without them a recycled worker's CPU would vanish from the total.
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])
     return total / tick
 
 

@@ -288,9 +288,9 @@ class PublicPages:
         request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
         headers = [*copy.headers, ("X-Request-ID", request_id)]
         if not services.is_bot(environ.get("HTTP_USER_AGENT")):
-            visitor = clicks.visitor_in(cookies)
+            visitor, new = clicks.visitor_in(cookies), False
             if visitor is None:
-                visitor, cookie = clicks.new_visitor()
+                (visitor, cookie), new = clicks.new_visitor(), True
                 headers.append(("Set-Cookie", cookie))
             channel = Channel.direct.value
             if copy.via is not None:
@@ -300,7 +300,8 @@ class PublicPages:
                 if bound:
                     headers.append(("Set-Cookie", referrals.binding_cookie(bound, copy.via.days)))
             batch = clicks.buffer(self.app)
-            batch.add(clicks.visit_row(copy.store_id, copy.product_id, visitor, copy.via and copy.via.id, channel))
+            batch.add(clicks.visit_row(copy.store_id, copy.product_id, visitor, copy.via and copy.via.id, channel,
+                                       new))
             if batch.seconds <= 0:
                 batch.flush()
         status, body = copy.status, [copy.body]

@@ -340,14 +340,14 @@ def _count_visit(response, store: Store, product_id: int | None, link) -> None:
         return
     if current_user.is_authenticated and current_user.id == store.user_id:
         return
-    visitor = clicks.visitor_in(request.cookies)
+    visitor, new = clicks.visitor_in(request.cookies), False
     if visitor is None:
-        visitor, cookie = clicks.new_visitor()
+        (visitor, cookie), new = clicks.new_visitor(), True
         response.headers.add("Set-Cookie", cookie)
     if link is not None:
         _bind_visitor(response, link)
     channel = link.channel if link is not None else Channel.direct.value
-    if clicks.record(clicks.visit_row(store.id, product_id, visitor, link.id if link else None, channel)):
+    if clicks.record(clicks.visit_row(store.id, product_id, visitor, link.id if link else None, channel, new)):
         db.session.commit()
 
 

@@ -243,3 +243,14 @@ def test_a_batch_that_cannot_be_written_is_kept_for_the_next_round(make_app, lil
     assert batch.flush() == 0 and batch.pending() == 1
     monkeypatch.undo()
     assert batch.flush() == 1 and _clicks() == 1
+
+
+def test_the_writer_thread_writes_the_batch_on_its_own(make_app, lily):
+    import time
+
+    shop_app = make_app(CLICK_BUFFER_SECONDS=0.05)
+    shop_app.test_client(use_cookies=False).get("/s/lily", headers=BROWSER)
+    deadline = time.monotonic() + 10
+    while _clicks() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _clicks() == 1 and clicks.buffer(shop_app).pending() == 0

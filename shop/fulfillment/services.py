@@ -28,7 +28,9 @@ def create_purchase_orders(order: Order) -> list[PurchaseOrder]:
 
 def settle_order_status(order: Order) -> None:
     """Move the order on once none of its lines is still open."""
-    statuses = {line.status for line in order.lines}
+    # Read from the database, not from order.lines: those may have been loaded before another supplier's
+    # parcel of the same order was committed, and the order would then stay "paid" for good.
+    statuses = set(db.session.scalars(select(OrderLine.status).where(OrderLine.order_id == order.id)))
     if LineStatus.open in statuses:
         return
     if statuses == {LineStatus.cancelled}:

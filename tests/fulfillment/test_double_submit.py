@@ -177,3 +177,33 @@ def test_a_cancel_that_loses_a_race_to_a_shipment_refunds_nothing(app, parcel, l
     assert "Nothing was cancelled" in response.text
     db.session.expire_all()
     assert kettle.status is LineStatus.shipped and _count(Refund) == 0 and outbox() == []
+
+
+def test_the_order_ships_when_two_suppliers_ship_its_last_parcels_one_after_the_other(
+        app, webhook_supplier, make_supplier, make_product, make_paid_order, monkeypatch):
+    from shop.fulfillment import services
+    from shop.orders.models import OrderStatus
+
+    north, south = webhook_supplier(name="North Co"), make_supplier(name="South Co")
+    kettle = make_product(supplier=north, title="Kettle")
+    rug = make_product(supplier=south, title="Rug")
+    order = make_paid_order(items=[(kettle.variants[0], 1), (rug.variants[0], 1)])
+    pos = {po.supplier_id: po for po in db.session.scalars(select(PurchaseOrder).where(PurchaseOrder.order_id == order.id))}
+    assert {line.status for line in order.lines} == {LineStatus.open}  # loaded now: both lines open
+    # North's parcel is committed by another request after this one loaded the order, before it ships South's.
+    real_lock, results = services.lock_purchase_order, {}
+
+    def north_first(po):
+        monkeypatch.setattr(services, "lock_purchase_order", real_lock)  # once: the twin locks as usual
+        twin = threading.Thread(target=ship_in_thread, args=(app, pos[north.id].id, None, "north",
+                                                             threading.Barrier(1), results))
+        twin.start()
+        twin.join(timeout=60)
+        return real_lock(po)
+
+    monkeypatch.setattr(services, "lock_purchase_order", north_first)
+    ship_purchase_order(pos[south.id], "UPS", "1Z1")
+    assert isinstance(results["north"], int), results
+    db.session.commit()
+    db.session.expire_all()
+    assert order.status is OrderStatus.shipped

@@ -168,3 +168,14 @@ def sign_in():
         expect(log_out).to_be_visible()
 
     return log_in
+
+
+def fill_address(tab) -> None:
+    """The checkout's delivery form, filled in for one made-up customer (the page must be open)."""
+    tab.get_by_label("Full name").fill("Ada Lovelace")
+    tab.get_by_label("Email").fill("ada@example.com")
+    tab.get_by_label("Phone").fill("+44 20 7946 0000")
+    tab.get_by_label("Address", exact=True).fill("12 St James's Square")
+    tab.get_by_label("City").fill("London")
+    tab.get_by_label("Postcode").fill("SW1Y 4JH")
+    tab.get_by_label("Country").select_option("GB")

@@ -3,6 +3,7 @@ checkout form may redirect to Stripe Checkout (form-action governs redirects) bu
 import pytest
 
 from tests.browser.conftest import _open_tab
+from .conftest import fill_address
 
 expect = pytest.importorskip("playwright.sync_api").expect
 STRIPE_PAGE = "https://checkout.stripe.com/c/pay/cs_test_csp"
@@ -70,13 +71,7 @@ def _check_out(tab, store_slug: str, product_slug: str):
     tab.get_by_role("button", name="Add to cart").click()
     expect(tab.get_by_role("heading", name="Your cart")).to_be_visible()
     tab.get_by_role("link", name="Checkout").click()
-    tab.get_by_label("Full name").fill("Ada Lovelace")
-    tab.get_by_label("Email").fill("ada@example.com")
-    tab.get_by_label("Phone").fill("+44 20 7946 0000")
-    tab.get_by_label("Address", exact=True).fill("12 St James's Square")
-    tab.get_by_label("City").fill("London")
-    tab.get_by_label("Postcode").fill("SW1Y 4JH")
-    tab.get_by_label("Country").select_option("GB")
+    fill_address(tab)
     tab.get_by_role("button", name="Continue to payment").click()
 
 

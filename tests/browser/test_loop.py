@@ -6,6 +6,7 @@ import pyotp
 import pytest
 
 from shop.accounts.models import Role
+from .conftest import fill_address
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -144,13 +145,7 @@ def test_the_whole_loop_through_the_real_ui(page, new_tab, shot, sign_in, make_u
     shot("loop-10-cart", customer)
 
     customer.get_by_role("link", name="Checkout").click()
-    customer.get_by_label("Full name").fill("Ada Lovelace")
-    customer.get_by_label("Email").fill("ada@example.com")
-    customer.get_by_label("Phone").fill("+44 20 7946 0000")
-    customer.get_by_label("Address", exact=True).fill("12 St James's Square")
-    customer.get_by_label("City").fill("London")
-    customer.get_by_label("Postcode").fill("SW1Y 4JH")
-    customer.get_by_label("Country").select_option("GB")
+    fill_address(customer)
     shot("loop-11-checkout", customer)
     customer.get_by_role("button", name="Continue to payment").click()
 

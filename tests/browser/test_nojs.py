@@ -4,6 +4,7 @@ import re
 import pytest
 
 from .key_pages import IMPORT_CSV, PASSWORD, phone_world  # noqa: F401  (phone_world is a fixture)
+from .conftest import fill_address
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -56,13 +57,7 @@ def test_the_whole_loop_without_javascript(new_tab, sign_in, phone_world, tmp_pa
     customer.get_by_role("button", name=re.compile("One more")).click()
     expect(customer.locator(".qty-n")).to_have_text("2")
     customer.get_by_role("link", name="Checkout").click()
-    customer.get_by_label("Full name").fill("Ada Lovelace")
-    customer.get_by_label("Email").fill("ada@example.com")
-    customer.get_by_label("Phone").fill("+44 20 7946 0000")
-    customer.get_by_label("Address", exact=True).fill("12 St James's Square")
-    customer.get_by_label("City").fill("London")
-    customer.get_by_label("Postcode").fill("SW1Y 4JH")
-    customer.get_by_label("Country").select_option("GB")
+    fill_address(customer)
     customer.get_by_role("button", name="Continue to payment").click()
     expect(customer.locator(".price")).to_have_text("$78.00")
     customer.get_by_role("button", name="Pay now (demo)").click()

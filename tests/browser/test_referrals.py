@@ -10,7 +10,7 @@ from shop.orders.models import Order
 from shop.referrals import services
 from shop.stores.models import Channel
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, fill_address
 
 expect = pytest.importorskip("playwright.sync_api").expect
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1}
@@ -61,13 +61,7 @@ def test_a_short_link_visit_ends_in_an_order_with_the_link_and_channel(new_tab, 
     tab.get_by_role("button", name="Add to cart").click()
     expect(tab.get_by_role("heading", name="Your cart")).to_be_visible()
     tab.get_by_role("link", name="Checkout").click()
-    tab.get_by_label("Full name").fill("Ada Lovelace")
-    tab.get_by_label("Email").fill("ada@example.com")
-    tab.get_by_label("Phone").fill("+44 20 7946 0000")
-    tab.get_by_label("Address", exact=True).fill("12 St James's Square")
-    tab.get_by_label("City").fill("London")
-    tab.get_by_label("Postcode").fill("SW1Y 4JH")
-    tab.get_by_label("Country").select_option("GB")
+    fill_address(tab)
     tab.get_by_role("button", name="Continue to payment").click()
     tab.wait_for_url("**/pay/demo/**")
     db.session.expire_all()

@@ -2,6 +2,7 @@
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from shop.extensions import db
 from shop.orders.models import Cart, CartLine
@@ -166,3 +167,20 @@ def webhook_supplier(make_supplier, fake_supplier):
         return supplier
 
     return build
+
+
+def purchase_order_of(order, supplier) -> PurchaseOrder:
+    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
+
+
+@pytest.fixture
+def two_suppliers(make_supplier, make_product, make_store, make_pick, make_paid_order):
+    """An order with two lines from North (one kettle, two lids) and one from South; the store sells dear."""
+    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
+    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
+    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
+    store = make_store(name="Ada's Corner")
+    make_pick(store, kettle, price=3999)
+    make_pick(store, mug, price=1299)
+    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
+    return {"north": north, "south": south, "order": order, "store": store, "kettle": kettle, "mug": mug}

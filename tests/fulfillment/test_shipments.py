@@ -8,30 +8,19 @@ from sqlalchemy import select
 from shop.earnings.lifecycle import release_due
 from shop.extensions import db
 from shop.fulfillment import services, webhooks
-from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment, WebhookDelivery
+from shop.fulfillment.models import POStatus, Shipment, WebhookDelivery
 from shop.fulfillment.services import ship_purchase_order
 from shop.fulfillment.tasks import send_shipped_email
 from shop.orders.models import LineStatus, OrderStatus
 from shop.util import now_utc
-
-
-def _po(order, supplier):
-    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
+from tests.fulfillment.conftest import purchase_order_of as _po
 
 
 @pytest.fixture
-def split(make_supplier, make_product, make_store, make_pick, make_paid_order):
+def split(two_suppliers):
     """North ships a kettle and two lids in one purchase order; South a mug in another."""
-    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
-    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
-    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
-    store = make_store(name="Ada's Corner")
-    make_pick(store, kettle, price=3999)
-    make_pick(store, mug, price=1299)
-    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
-    po = _po(order, north)
-    return {"north": north, "south": south, "order": order, "store": store, "po": po,
-            "kettle": po.lines[0], "lids": po.lines[1]}
+    po = _po(two_suppliers["order"], two_suppliers["north"])
+    return {**two_suppliers, "po": po, "kettle": po.lines[0], "lids": po.lines[1]}
 
 
 def test_a_purchase_order_ships_once_every_line_is_in_a_shipment(split):

@@ -1,33 +1,16 @@
 """The supplier's order pages: lists, the purchase order, shipping and cancelling lines."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from shop.accounts.models import Role
 from shop.earnings.models import LedgerEntry
 from shop.earnings.services import unbalanced_transactions
 from shop.extensions import db
-from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.fulfillment.models import POStatus
 from shop.orders.models import LineStatus, OrderStatus
 from shop.payments.models import Refund
-
-
-def _po(order, supplier):
-    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
-
-
-@pytest.fixture
-def two_suppliers(make_supplier, make_product, make_store, make_pick, make_paid_order):
-    """An order with two lines from North (one kettle, two lids) and one from South; the store sells dear."""
-    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
-    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
-    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
-    store = make_store(name="Ada's Corner")
-    make_pick(store, kettle, price=3999)
-    make_pick(store, mug, price=1299)
-    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
-    return {"north": north, "south": south, "order": order, "store": store, "kettle": kettle, "mug": mug}
+from tests.fulfillment.conftest import purchase_order_of as _po
 
 
 def test_po_page_shows_only_this_suppliers_lines_and_never_retail(two_suppliers, login):

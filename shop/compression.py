@@ -4,6 +4,7 @@ import hashlib
 
 import brotli
 from flask import Flask, g, request, session
+from werkzeug.http import parse_accept_header
 
 COMPRESSIBLE = {
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
@@ -49,7 +50,12 @@ def _conditional_page(response):
 
 
 def _encoding() -> str | None:
-    accepted = request.accept_encodings
+    return choose_encoding(request.headers.get("Accept-Encoding", ""))
+
+
+def choose_encoding(accept_encoding: str) -> str | None:
+    """brotli, else gzip, else none, as the browser accepts; also shop.edge's choice of a page copy."""
+    accepted = parse_accept_header(accept_encoding)
     if accepted["br"]:
         return "br"
     if accepted["gzip"]:
@@ -82,7 +88,7 @@ def _compress(response):
         return response
     packed = _static_cache.get((etag, encoding)) if static and etag else None
     if packed is None:
-        packed = _squeeze(data, encoding, best=static)
+        packed = squeeze(data, encoding, best=static)
         if static and etag:
             _static_cache[(etag, encoding)] = packed
     response.set_data(packed)
@@ -93,7 +99,7 @@ def _compress(response):
     return response
 
 
-def _squeeze(data: bytes, encoding: str, best: bool) -> bytes:
+def squeeze(data: bytes, encoding: str, best: bool) -> bytes:
     """Static files get the strongest setting once; pages a fast one on every request."""
     if encoding == "br":
         return brotli.compress(data, quality=11 if best else 5)

@@ -28,9 +28,10 @@ from typing import NamedTuple
 
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie, parse_etags, unquote_etag
+from werkzeug.http import dump_cookie, parse_cookie, parse_etags, unquote_etag
 
+from shop.compression import squeeze, choose_encoding
+from shop.i18n import choose_locale
 from shop.observability import LATENCY, REQUEST_ID_RE, REQUESTS, access_log
 
 PATH_RE = re.compile(r"/s/[^/]+(?:/p/[^/]+)?")
@@ -192,27 +193,24 @@ class PublicPages:
                     self._refreshing.discard(key)
 
     def _locale(self, cookie: str | None, header: str) -> str:
-        """The language shop.i18n.select_locale would choose for this request (it has no ?lang=)."""
+        """The language shop.i18n.select_locale chooses for this request (it has no ?lang=), memoised."""
         if cookie in self.languages:
             return cookie
         found = self._locales.get(header)
         if found is None:
-            found = parse_accept_header(header, LanguageAccept).best_match(self.languages) or "en"
+            found = choose_locale(None, header, self.languages)
             if len(self._locales) > 1000:
                 self._locales.clear()
             self._locales[header] = found
         return found
 
     def _encoding(self, header: str) -> str | None:
-        """The encoding shop.compression would choose for this request."""
-        if header in self._encodings:
-            return self._encodings[header]
-        accepted = parse_accept_header(header)
-        found = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
-        if len(self._encodings) > 1000:
-            self._encodings.clear()
-        self._encodings[header] = found
-        return found
+        """The encoding shop.compression chooses for this request, memoised."""
+        if header not in self._encodings:
+            if len(self._encodings) > 1000:
+                self._encodings.clear()
+            self._encodings[header] = choose_encoding(header)
+        return self._encodings[header]
 
     def _through_flask(self, key: tuple, environ, start_response):
         """Let Flask answer, and keep the answer when the view said every first visit gets the same."""
@@ -251,7 +249,8 @@ class PublicPages:
             if lower not in (DROPPED_ON_MINT if template is not None else ("x-request-id",)):
                 kept.append((name, value))
         etag = next((value for name, value in kept if name.lower() == "etag"), None)
-        copy = Copy(seen["status"], kept, body, etag, *mark, started + self.seconds)
+        # A page minted per visit keeps only its template; this visit's own bytes carry its own token.
+        copy = Copy(seen["status"], kept, body if template is None else b"", etag, *mark, started + self.seconds)
         with self._lock:
             self._copies[key] = copy
             self._copies.move_to_end(key)
@@ -261,15 +260,13 @@ class PublicPages:
 
     def _mint(self, template: str, headers: list, environ) -> bytes:
         """The page for one visit: a new session whose form token is in the page, compressed like the copy was."""
-        from shop.compression import _squeeze
-
         raw = hashlib.sha1(os.urandom(64), usedforsecurity=False).hexdigest()  # as flask_wtf makes it
         session = self._session_signer.dumps({self._token_field: raw})
         headers.append(("Set-Cookie", dump_cookie(value=session, **self._session_cookie)))
         body = template.replace(TOKEN, self._token_signer.dumps(raw)).encode()
         encoding = self._encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))  # the copy's key has the same
         if encoding:
-            body = _squeeze(body, encoding, best=False)
+            body = squeeze(body, encoding, best=False)
             headers.append(("Content-Encoding", encoding))
         headers.append(("Content-Length", str(len(body))))
         return body

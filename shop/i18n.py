@@ -1,6 +1,8 @@
 """Locale choice and locale-aware filters for money and dates."""
 from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from shop import money
 
@@ -10,11 +12,19 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and jobs: force_locale() picks theirs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if request.args.get("lang") in languages:
+        g.set_lang_cookie = request.args["lang"]
+    return choose_locale(request.args.get("lang") or request.cookies.get("lang"),
+                         request.headers.get("Accept-Language", ""), languages)
+
+
+def choose_locale(chosen: str | None, accept_language: str, languages) -> str:
+    """The language switched to (?lang= or its cookie) if offered, else the browser's best match, else English.
+
+    Also shop.edge's choice of a page copy, so both always agree."""
     if chosen in languages:
-        g.set_lang_cookie = chosen if request.args.get("lang") else None
         return chosen
-    return request.accept_languages.best_match(languages.keys()) or "en"
+    return parse_accept_header(accept_language, LanguageAccept).best_match(tuple(languages)) or "en"
 
 
 def locale_code() -> str:

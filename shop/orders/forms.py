@@ -1,4 +1,6 @@
 """The guest checkout form and its country list."""
+from functools import lru_cache
+
 from babel import Locale
 from babel.core import get_global
 from flask import request
@@ -13,9 +15,15 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 def country_choices(locale: str) -> list[tuple[str, str]]:
     """ISO 3166 alpha-2 codes with their names in the reader's language, sorted by name."""
+    return list(_countries(locale))
+
+
+# CLDR data never changes while the app runs; parsing a locale scans Babel's whole list of them (~1 ms).
+@lru_cache(maxsize=64)
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     names = Locale.parse(locale).territories
     codes = (c for c in names if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
-    return sorted(((c, names[c]) for c in codes), key=lambda item: item[1])
+    return tuple(sorted(((c, names[c]) for c in codes), key=lambda item: item[1]))
 
 
 def default_country(locale: str) -> str:
@@ -24,6 +32,11 @@ def default_country(locale: str) -> str:
         region = language.replace("_", "-").split("-")[-1]
         if "-" in language.replace("_", "-") and len(region) == 2 and region.isalpha():
             return region.upper()
+    return _likely_country(locale)
+
+
+@lru_cache(maxsize=64)
+def _likely_country(locale: str) -> str:
     likely = get_global("likely_subtags").get(locale, locale)
     return Locale.parse(likely).territory or "US"
 

@@ -1,7 +1,7 @@
 """Use cases on carts and orders: fill a cart, place an order, take stock."""
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop import money
 from shop.catalog.models import Product, Variant
@@ -19,15 +19,23 @@ class CheckoutError(Exception):
     """A problem the customer must see, in their language."""
 
 
-def load_cart(token: str | None, store: Store, to_show: bool = True) -> Cart | None:
-    """The store's cart with this token; to_show loads what the cart page shows (variants, products, photos),
-    otherwise only its lines (adding to it needs no more: three queries fewer per tap)."""
+def load_cart(token: str | None, store: Store, to_show: bool = True, photos: bool = True) -> Cart | None:
+    """The store's cart with this token.
+
+    to_show loads what pricing needs (each line's variant, product and the product's variants, for the
+    cheapest wholesale price) and, with photos, the photos the cart page shows; otherwise only its lines
+    (adding to it needs no more: three queries fewer per tap).
+    """
     if not token:
         return None
-    lines = selectinload(Cart.lines)
+    options = [selectinload(Cart.lines)]
     if to_show:
-        lines = lines.selectinload(CartLine.variant).selectinload(Variant.product).selectinload(Product.images)
-    return db.session.scalar(select(Cart).where(Cart.token == token, Cart.store_id == store.id).options(lines))
+        # Each line's variant and product come with the lines (one JOIN), the products' variants after.
+        product = lambda: selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product)  # noqa: E731
+        options = [product().selectinload(Product.variants)]
+        if photos:
+            options.append(product().selectinload(Product.images))
+    return db.session.scalar(select(Cart).where(Cart.token == token, Cart.store_id == store.id).options(*options))
 
 
 def new_cart(store: Store) -> Cart:
@@ -59,10 +67,9 @@ def cart_count(token: str | None, store: Store) -> int:
 
 
 def picks_by_product(store: Store, product_ids) -> dict[int, Pick]:
+    """The store's picks of these products; each pick's product comes from the session (load_cart loaded it)."""
     rows = db.session.scalars(
-        select(Pick)
-        .where(Pick.store_id == store.id, Pick.product_id.in_(set(product_ids)))
-        .options(selectinload(Pick.product).selectinload(Product.variants))
+        select(Pick).where(Pick.store_id == store.id, Pick.product_id.in_(set(product_ids)))
     )
     return {p.product_id: p for p in rows}
 
@@ -108,13 +115,16 @@ def priced_lines(store: Store, cart: Cart) -> list[tuple[CartLine, Pick, int]]:
 
 
 def place_order(
-    store: Store, cart: Cart, customer: dict, locale: str, currency: str, buyer_id: int | None = None
+    store: Store, cart: Cart, customer: dict, locale: str, currency: str, buyer_id: int | None = None,
+    lines: list[tuple[CartLine, Pick, int]] | None = None,
 ) -> Order:
     """Create an order awaiting payment, priced from the database, never from the form.
 
     It keeps the share link and channel that brought the cart; `buyer_id` is the signed-in user, if any.
+    `lines` are the cart's priced lines when the caller priced them in this transaction already.
     """
-    lines = priced_lines(store, cart)
+    if lines is None:
+        lines = priced_lines(store, cart)
     if not lines:
         raise CheckoutError(_("Your cart is empty."))
     fee_bp = platform_fee_bp()
@@ -160,8 +170,10 @@ def take_stock(order: Order) -> bool:
     cannot both succeed, on SQLite or PostgreSQL. Rows are locked in variant order so two
     orders holding the same variants cannot deadlock.
     """
-    savepoint = db.session.begin_nested()
-    for line in sorted(order.lines, key=lambda x: x.variant_id):
+    lines = sorted(order.lines, key=lambda x: x.variant_id)
+    # One line is one statement, all or none by itself; more need a savepoint to undo the first ones.
+    savepoint = db.session.begin_nested() if len(lines) > 1 else None
+    for line in lines:
         result = db.session.execute(
             update(Variant)
             .where(Variant.id == line.variant_id, Variant.stock >= line.quantity)
@@ -169,9 +181,11 @@ def take_stock(order: Order) -> bool:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            savepoint.rollback()
+            if savepoint is not None:
+                savepoint.rollback()
             return False
-    savepoint.commit()
+    if savepoint is not None:
+        savepoint.commit()
     return True
 
 
@@ -181,6 +195,13 @@ def empty_cart(cart_id: int | None) -> None:
         return
     db.session.execute(delete(CartLine).where(CartLine.cart_id == cart_id))
     db.session.execute(delete(Cart).where(Cart.id == cart_id))
+
+
+def load_order_to_pay(token: str) -> Order | None:
+    """The order with what paying it reads (its lines and store), and nothing its page shows besides."""
+    return db.session.scalar(
+        select(Order).where(Order.token == token).options(selectinload(Order.lines), joinedload(Order.store))
+    )
 
 
 def load_order(token: str) -> Order | None:

@@ -112,7 +112,7 @@ def checkout(slug):
     from shop.payments.providers import PaymentError, cod_offered, get_provider
 
     store = _store(slug)
-    cart = services.load_cart(_cart_token(store), store)
+    cart = services.load_cart(_cart_token(store), store, photos=False)  # the checkout page shows none
     lines = services.priced_lines(store, cart) if cart else []
     if not lines:
         flash(_("Your cart is empty."), "warning")
@@ -125,7 +125,7 @@ def checkout(slug):
             _attribute(cart, store)
             buyer = current_user.id if current_user.is_authenticated else None
             order = services.place_order(
-                store, cart, form.customer(), locale, current_app.config["CURRENCY"], buyer_id=buyer
+                store, cart, form.customer(), locale, current_app.config["CURRENCY"], buyer_id=buyer, lines=lines
             )
             cod = form.payment_method.data == "cod" and cod_offered()
             url = get_provider("cod" if cod else None).start_checkout(order)
@@ -139,7 +139,7 @@ def checkout(slug):
         else:
             db.session.commit()
             return redirect(url)
-        lines = services.priced_lines(store, services.load_cart(cart.token, store))
+        lines = services.priced_lines(store, services.load_cart(cart.token, store, photos=False))
     total = sum(price * line.quantity for line, _pick, price in lines)
     return render(
         "orders/checkout.html", store=store, form=form, lines=lines, total=total,

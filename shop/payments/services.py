@@ -2,6 +2,7 @@
 import logging
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.earnings.services import post_refund, post_sale, post_supplier_charge
 from shop.extensions import db
@@ -90,11 +91,17 @@ def handle_stripe_event(event: dict) -> Order | None:
 
 def after_payment(order: Order) -> None:
     """Enqueue what follows a committed payment: the customer's mail and the suppliers' purchase orders."""
-    if order.status is OrderStatus.failed:
-        send_order_failed(order.id)
-    elif order.status is OrderStatus.paid:
-        send_order_confirmation(order.id)
-        _forward_order(order.id)
+    after_payment_of(order.id, order.status)
+
+
+def after_payment_of(order_id: int, status: OrderStatus | None) -> None:
+    """after_payment with the order's id and status read before the commit (reading them after it loads the
+    order again, with everything the caller loaded with it)."""
+    if status is OrderStatus.failed:
+        send_order_failed(order_id)
+    elif status is OrderStatus.paid:
+        send_order_confirmation(order_id)
+        _forward_order(order_id)
 
 
 def _forward_order(order_id: int) -> None:
@@ -114,22 +121,28 @@ def complete_payment(order: Order, payment_intent: str = "") -> OrderStatus | No
 
     Returns the new status, or None when the payment was already handled. Flushes; the caller commits.
     """
+    paid_at, intent = now_utc(), payment_intent or order.payment_intent
+    pending = OrderStatus.pending_payment
+    # The claim marks the order paid at once (one statement fewer); running out of stock below changes that.
     claimed = db.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.paid_at.is_(None), Order.status == OrderStatus.pending_payment)
-        .values(paid_at=now_utc(), payment_intent=payment_intent or order.payment_intent)
+        .where(Order.id == order.id, Order.paid_at.is_(None), Order.status == pending)
+        .values(paid_at=paid_at, payment_intent=intent, status=next_status(pending, "pay"))
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         return None
-    db.session.refresh(order)
+    # The claim succeeded, so the row is as loaded but for these (an unpaid order changes no other way):
+    # set them as committed rather than load the order and its lines again.
+    set_committed_value(order, "paid_at", paid_at)
+    set_committed_value(order, "payment_intent", intent)
+    set_committed_value(order, "status", next_status(pending, "pay"))
     if not take_stock(order):
-        order.apply("out_of_stock")
+        order.status = next_status(pending, "out_of_stock")
         _refund(order, order.total_minor, f"oos-{order.token}", "out_of_stock")
         for line in order.lines:
             line.status = LineStatus.cancelled
         return order.status
-    order.apply("pay")
     empty_cart(order.cart_id)
     db.session.flush()
     create_purchase_orders(order)

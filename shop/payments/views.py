@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from shop.accounts import limits
 from shop.accounts.forms import EmptyForm
 from shop.extensions import csrf, db, limiter
-from shop.orders.services import load_order
+from shop.orders.services import load_order, load_order_to_pay
 
 from . import services
 
@@ -18,16 +18,17 @@ bp = Blueprint("payments", __name__)
 def demo_pay(token):
     if current_app.config["STRIPE_SECRET_KEY"]:
         abort(404)
-    order = load_order(token)
+    order = (load_order_to_pay if request.method == "POST" else load_order)(token)
     if order is None or order.payment_provider != "demo":
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
         status = services.confirm_payment("demo", f"pay-{order.token}", "demo.pay", order)
+        order_id, paid_status = order.id, order.status
         db.session.commit()
         if status:
-            services.after_payment(order)
-        return redirect(url_for("orders.show", token=order.token))
+            services.after_payment_of(order_id, paid_status)
+        return redirect(url_for("orders.show", token=token))
     return render_template("payments/demo_pay.html", order=order, form=form)
 
 
@@ -48,7 +49,8 @@ def stripe_webhook():
     except (stripe.SignatureVerificationError, ValueError):
         abort(400)
     order = services.handle_stripe_event(event)
+    paid = (order.id, order.status) if order is not None else None
     db.session.commit()
-    if order is not None:
-        services.after_payment(order)
+    if paid is not None:
+        services.after_payment_of(*paid)
     return {"received": True}

@@ -230,6 +230,23 @@ def cpu_seconds(pid: int) -> float:
     return total / tick
 
 
+def cpu_seconds_named(name: str) -> float:
+    """CPU time (user + system) so far of every process called `name` (PostgreSQL's server and backends)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, fields = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == name:
+            fields = fields.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def measure(figures: dict, name: str, url: str, script: str, warmup: float, seconds: float, server: int = 0,
             **kw) -> dict:
     wrk.run(url, script, warmup, **kw)
@@ -403,7 +420,7 @@ def checkout(figures: dict, engine, base: str, buyer: Browser, shop: dict, secon
     before = stock_snapshot(engine, shop["variants"])
     with engine.connect() as conn:
         first_order = (conn.execute(text("SELECT MAX(id) FROM orders")).scalar() or 0) + 1
-    cpu = cpu_seconds(server)
+    cpu, db_cpu = cpu_seconds(server), cpu_seconds_named("postgres")
     done = wrk.run(base, wrk.CHECKOUT, seconds, connections=CHECKOUT_CONNECTIONS, threads=CHECKOUT_CONNECTIONS,
                    headers=[f"User-Agent: {UA}"],
                    env={"BENCH_COOKIE": buyer.cookie_header("session"), "BENCH_CSRF": buyer.csrf,
@@ -413,6 +430,8 @@ def checkout(figures: dict, engine, base: str, buyer: Browser, shop: dict, secon
     figures["checkout_p95_ms"] = done["p95_ms"]
     if done["orders"]:
         figures["checkout_cpu_ms"] = round((cpu_seconds(server) - cpu) * 1000 / done["orders"], 2)
+        if engine.dialect.name == "postgresql":  # the database's share (SQLite's runs inside the workers)
+            figures["checkout_db_cpu_ms"] = round((cpu_seconds_named("postgres") - db_cpu) * 1000 / done["orders"], 2)
     figures["checkout_stock_errors"] = stock_errors(engine, before, first_order, done["orders"])
 
 

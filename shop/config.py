@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         "METRICS_TOKEN": env("METRICS_TOKEN", ""),
         # First visits to a store's page share a copy this many seconds old at most (shop.edge); 0 turns it off.
         "PUBLIC_PAGE_SECONDS": float(env("PUBLIC_PAGE_SECONDS", "1")),
+        # The catalog's category and supplier menus are read again after this many seconds (per process).
+        "CATALOG_MENU_SECONDS": float(env("CATALOG_MENU_SECONDS", "30")),
         # Visits are written in one transaction per process this often (shop.stores.clicks); 0: one by one.
         "CLICK_BUFFER_SECONDS": float(env("CLICK_BUFFER_SECONDS", "0.5")),
         "PLATFORM_FEE_BP": int(fee * 100),

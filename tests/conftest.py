@@ -31,10 +31,11 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     # Imports name photos on hosts tests cannot reach; tests of fetching switch it on with make_app(...).
     "IMAGE_FETCH_ENABLED": False,
-    # Pages read right after a change must show it, and visits be counted at once: tests of the copies
-    # and of the batched visit writer switch these on with make_app(...).
+    # Pages read right after a change must show it (the catalog's filter menus too), and visits be counted
+    # at once: tests of the copies, of the batched visit writer and of the menus switch these on with make_app(...).
     "PUBLIC_PAGE_SECONDS": 0,
     "CLICK_BUFFER_SECONDS": 0,
+    "CATALOG_MENU_SECONDS": 0,
     "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
     or f"sqlite:///{os.path.join(_TMP, 'test.db')}",
     "MAIL_FOLDER": os.path.join(_TMP, "mail"),

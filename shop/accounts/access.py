@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.sql import Select
 
 from shop.extensions import db
 
@@ -28,10 +29,16 @@ def role_required(role: Role):
     return decorate
 
 
+@functools.cache
+def _owned(model, user_id_column) -> Select:
+    # Built once per model: most signed-in pages run one.
+    column = user_id_column if user_id_column is not None else model.user_id
+    return select(model).where(column == bindparam("user_id"))
+
+
 def own(model, user_id_column=None):
     """The row of `model` that belongs to the signed-in user, or 404."""
-    column = user_id_column if user_id_column is not None else model.user_id
-    row = db.session.scalar(select(model).where(column == current_user.id))
+    row = db.session.scalar(_owned(model, user_id_column), {"user_id": current_user.id})
     if row is None:
         abort(404)
     return row

@@ -1,5 +1,7 @@
 """Catalog search: a condition on product titles that uses the database's trigram index."""
-from sqlalchemy import ColumnElement, event, literal_column, select, table, text
+import functools
+
+from sqlalchemy import ColumnElement, bindparam, event, literal_column, select, table, text
 
 from shop.extensions import db
 
@@ -34,18 +36,35 @@ def _escape_like(query: str) -> str:
     return query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def kind(query: str) -> str:
+    """How a query is matched: "fts" through SQLite's trigram table, else "like" (PostgreSQL's index serves it)."""
+    query = query.strip()
+    return "fts" if db.session.get_bind().dialect.name == "sqlite" and len(query) >= MIN_TRIGRAM else "like"
+
+
+@functools.cache
+def condition(how: str) -> ColumnElement[bool]:
+    """The search condition of that kind, with the term as the bound parameter `search_term`; built once."""
+    if how == "like":
+        return Product.title.ilike(bindparam("search_term"), escape="\\")
+    fts = table(FTS_TABLE, literal_column("rowid"))
+    return Product.id.in_(
+        select(literal_column("rowid")).select_from(fts).where(text(f"{FTS_TABLE} MATCH :search_term"))
+    )
+
+
+def term(how: str, query: str) -> str:
+    """The value of `search_term` for a query: a quoted FTS5 phrase, or a LIKE pattern with wildcards escaped."""
+    query = query.strip()
+    if how == "fts":
+        return '"' + query.replace('"', '""') + '"'
+    return f"%{_escape_like(query)}%"
+
+
 def match(query: str) -> ColumnElement[bool]:
     """Products whose title contains the query, case-insensitively, through the index when there is one."""
-    query = query.strip()
-    like = Product.title.ilike(f"%{_escape_like(query)}%", escape="\\")
-    if db.session.get_bind().dialect.name != "sqlite" or len(query) < MIN_TRIGRAM:
-        return like
-    phrase = '"' + query.replace('"', '""') + '"'
-    fts = table(FTS_TABLE, literal_column("rowid"))
-    hits = select(literal_column("rowid")).select_from(fts).where(
-        text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase)
-    )
-    return Product.id.in_(hits)
+    how = kind(query)
+    return condition(how).params(search_term=term(how, query))
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

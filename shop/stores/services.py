@@ -2,16 +2,18 @@
 import functools
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, insert, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql import Select
 
 from shop import money
@@ -97,34 +99,150 @@ class CatalogFilter:
     high: int | None = None
 
 
-def catalog_query(f: CatalogFilter) -> Select:
-    stmt = (
-        visible_products()
-        .where(exists().where(Variant.product_id == Product.id))
-        .options(selectinload(Product.variants), selectinload(Product.images))
+def _shape_and_params(f: CatalogFilter) -> tuple[tuple, dict]:
+    """Which conditions the filter needs (the statement's cache key) and the values they take."""
+    how = search.kind(f.q) if f.q else None
+    shape = (how, bool(f.category), bool(f.supplier_id), f.basis == "suggested", f.low is not None,
+             f.high is not None)
+    params = {"category": f.category, "supplier_id": f.supplier_id, "low": f.low, "high": f.high}
+    if how:
+        params["search_term"] = search.term(how, f.q)
+    return shape, params
+
+
+@functools.cache
+def _catalog_query(shape: tuple) -> Select:
+    """The ids of the products on sale that a filter of this shape finds, newest first; built once per shape."""
+    how, category, supplier, suggested, low, high = shape
+    stmt = select(Product.id).join(Product.supplier).where(
+        Product.published.is_(True), Supplier.status == SupplierStatus.approved,
+        exists().where(Variant.product_id == Product.id),
     )
-    if f.q:
-        stmt = stmt.where(search.match(f.q))
-    if f.category:
-        stmt = stmt.where(Product.category == f.category)
-    if f.supplier_id:
-        stmt = stmt.where(Product.supplier_id == f.supplier_id)
-    if f.low is not None or f.high is not None:
-        column = Variant.retail_minor if f.basis == "suggested" else Variant.wholesale_minor
-        cheapest = select(func.min(column)).where(Variant.product_id == Product.id).scalar_subquery()
-        if f.low is not None:
-            stmt = stmt.where(cheapest >= f.low)
-        if f.high is not None:
-            stmt = stmt.where(cheapest <= f.high)
+    if how:
+        stmt = stmt.where(search.condition(how))
+    if category:
+        stmt = stmt.where(Product.category == bindparam("category"))
+    if supplier:
+        stmt = stmt.where(Product.supplier_id == bindparam("supplier_id"))
+    column = Variant.retail_minor if suggested else Variant.wholesale_minor
+    cheapest = select(func.min(column)).where(Variant.product_id == Product.id).scalar_subquery()
+    if low:
+        stmt = stmt.where(cheapest >= bindparam("low"))
+    if high:
+        stmt = stmt.where(cheapest <= bindparam("high"))
     # Newest first by id, which grows with time: the primary key gives the order, so a common word
     # reads 24 rows off the index instead of sorting every match (PostgreSQL: 90 ms to 0.3 ms).
     return stmt.order_by(Product.id.desc())
 
 
-def count_up_to(stmt: Select, cap: int) -> int:
-    """How many rows the catalog query finds, counting no further than cap + 1 (a common word matches thousands)."""
-    found = stmt.options(lazyload("*")).order_by(None).limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(found))
+def count_up_to(f: CatalogFilter, cap: int) -> int:
+    """How many products the filter finds, counting no further than cap + 1 (a common word matches thousands)."""
+    shape, params = _shape_and_params(f)
+    found = _catalog_query(shape).order_by(None).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(found), params)
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    """One page of catalog tiles, and the pager's figures (matches counted up to the cap)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+class CatalogTile(NamedTuple):
+    """What a catalog tile shows; also the key of its rendered copy (shop.stores.fragments)."""
+
+    id: int
+    title: str
+    supplier_name: str
+    min_wholesale: int
+    suggested_retail: int | None
+    stock: int
+    image_src: str | None
+    picked: bool
+
+
+@functools.cache
+def _tile_columns() -> tuple:
+    """CatalogTile's columns, one correlated lookup each; built once, as every search runs them."""
+    of_product = Variant.product_id == Product.id
+    # The suggested retail price of the cheapest variant (the first of them in the supplier's order).
+    suggested = (
+        select(Variant.retail_minor).where(of_product)
+        .order_by(Variant.wholesale_minor, Variant.position, Variant.id).limit(1).scalar_subquery()
+    )
+    photo = (
+        select(ProductImage.src).where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position, ProductImage.id).limit(1).scalar_subquery()
+    )
+    return (
+        Product.id, Product.title, Supplier.name,
+        select(func.min(Variant.wholesale_minor)).where(of_product).scalar_subquery(),
+        suggested,
+        select(func.coalesce(func.sum(Variant.stock), 0)).where(of_product).scalar_subquery(),
+        photo,
+        exists().where(Pick.store_id == bindparam("store_id"), Pick.product_id == Product.id),
+    )
+
+
+@functools.cache
+def _page_query(shape: tuple, dialect: str) -> Select:
+    """A page of tiles and the matches counted up to `found_limit`, in one statement; built once per shape.
+
+    The count comes as a last column on every row. On SQLite the trigram search is most of the cost, so the
+    matches are found once, newest first, and both the count and the page read them. PostgreSQL reads a
+    page off the primary key backwards, stopping at 24 matches, but finding 1,001 matches in that order would
+    read ~20 times as many rows for a common word: it counts them apart, in no order, off the trigram index.
+    """
+    matching = _catalog_query(shape)
+    if dialect == "sqlite":
+        found = counted = matching.limit(bindparam("found_limit", type_=Integer)).cte("found")
+        on_page = select(found.c.id).order_by(found.c.id.desc())
+    else:
+        on_page = matching
+        counted = matching.order_by(None).limit(bindparam("found_limit", type_=Integer)).subquery()
+    on_page = on_page.limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer))
+    total = select(func.count()).select_from(counted).scalar_subquery()
+    return (
+        select(*_tile_columns(), total).join(Product.supplier).where(Product.id.in_(on_page))
+        .order_by(Product.id.desc())
+    )
+
+
+def catalog_page(f: CatalogFilter, store: Store, page: int, per_page: int, cap: int) -> CatalogPage:
+    """A page of what the filter finds, as CatalogTiles (no ORM objects), with the matches counted up to cap + 1."""
+    page = max(page, 1)
+    skip = (page - 1) * per_page
+    shape, params = _shape_and_params(f)
+    # Found up to the end of this page at least, so a page past the cap (reached by "Next page") is full.
+    params.update(store_id=store.id, found_limit=max(cap + 1, skip + per_page), per_page=per_page, skip=skip)
+    rows = db.session.execute(_page_query(shape, db.session.get_bind().dialect.name), params).all()
+    if not rows:  # no page this far (a stale link): the count comes on its own
+        return CatalogPage([], page, per_page, count_up_to(f, cap) if page > 1 else 0)
+    return CatalogPage([CatalogTile(*row[:-1]) for row in rows], page, per_page, min(rows[0][-1], cap + 1))
 
 
 def catalog_choices() -> tuple[list[str], list[tuple[int, str]]]:
@@ -148,12 +266,19 @@ def catalog_choices() -> tuple[list[str], list[tuple[int, str]]]:
     return sorted(set(categories)), sorted(((i, n) for i, n in suppliers), key=lambda s: s[1].lower())
 
 
-def picked_product_ids(store: Store, product_ids) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(Pick.product_id).where(Pick.store_id == store.id, Pick.product_id.in_(list(product_ids)))
-        )
-    )
+def catalog_menus() -> tuple[tuple[str, ...], tuple[tuple[int, str], ...]]:
+    """catalog_choices, read at most once per CATALOG_MENU_SECONDS in each process (0: on every request)."""
+    # The menus only offer filters: a category or supplier new to the catalog shows in them up to that
+    # many seconds late, and one gone from it still filters correctly (to nothing). The products listed,
+    # their prices and stock are read on every request.
+    seconds = current_app.config["CATALOG_MENU_SECONDS"]
+    read_at, menus = current_app.extensions.get("sharestall_catalog_menus", (None, None))
+    now = time.monotonic()
+    if menus is None or now - read_at >= seconds:
+        categories, suppliers = catalog_choices()
+        menus = tuple(categories), tuple(suppliers)  # tuples: part of the rendered filters' key
+        current_app.extensions["sharestall_catalog_menus"] = (now, menus)
+    return menus
 
 
 def visible_product(product_id: int) -> Product | None:

@@ -25,7 +25,7 @@ from shop.pagecache import pages
 from shop.referrals import services as referrals
 from shop.settings import platform_fee_bp
 
-from . import clicks, posters, services
+from . import clicks, fragments, posters, services
 from .forms import CatalogFilterForm, MoveForm, OpenStoreForm, PriceForm, SettingsForm
 from .models import Channel, Pick, Store
 from .qr import qr_png, qr_svg
@@ -89,23 +89,26 @@ def _catalog_filter(form: CatalogFilterForm) -> services.CatalogFilter:
     )
 
 
+def _filter_form(menus) -> CatalogFilterForm:
+    form = CatalogFilterForm(request.args)
+    form.category.choices = [("", _("All categories"))] + [(c, c) for c in menus[0]]
+    form.supplier.choices = [("", _("All suppliers"))] + [(str(i), n) for i, n in menus[1]]
+    form.validate()
+    return form
+
+
 @bp.get("/catalog")
 @role_required(Role.reseller)
 def catalog():
     store = own(Store)
-    categories, suppliers = services.catalog_choices()
-    form = CatalogFilterForm(request.args)
-    form.category.choices = [("", _("All categories"))] + [(c, c) for c in categories]
-    form.supplier.choices = [("", _("All suppliers"))] + [(str(i), n) for i, n in suppliers]
-    form.validate()
-    query = services.catalog_query(_catalog_filter(form))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"],
-                       error_out=False, count=False)
-    page.total = services.count_up_to(query, COUNT_CAP)
-    picked = services.picked_product_ids(store, [p.id for p in page.items])
+    menus = services.catalog_menus()
+    form = _filter_form(menus)
+    page = services.catalog_page(_catalog_filter(form), store, request.args.get("page", 1, type=int),
+                                 current_app.config["PER_PAGE"], COUNT_CAP)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render("stores/catalog.html", "results", form=form, page=page, picked=picked, args=args,
-                  capped=page.total > COUNT_CAP, cap=COUNT_CAP)
+    return render("stores/catalog.html", "results", page=page, args=args, capped=page.total > COUNT_CAP,
+                  cap=COUNT_CAP, tiles=fragments.tiles(page.items),
+                  filters=functools.partial(fragments.filter_form, form, menus))
 
 
 @bp.post("/catalog/<int:product_id>/add")
@@ -120,7 +123,7 @@ def add_pick(product_id: int):
     services.add_pick(store, product, platform_fee_bp())
     db.session.commit()
     if is_fragment_request():
-        return render("stores/catalog.html", "pick_button", product=product, picked={product.id})
+        return fragments.pick_button(product.id), 200, {"Vary": "HX-Request"}
     flash(_("%(title)s is in your store.", title=product.title))
     return redirect(_safe_next(request.form.get("next")) or url_for("stores.catalog"))
 

@@ -21,6 +21,8 @@ REVIEWED = {
         "a chart of numbers and dates; every text in it goes through escape() first",
     ("shop/security.py", 'return Markup(sanitize_html(html or ""))'):
         "supplier HTML after nh3 with the importer's tight allow-list (clean_html filter)",
+    ("shop/stores/fragments.py", "return Markup().join(html)"):
+        "catalog tiles: pieces of autoescaped macro output and escape()d values; Markup.join escapes anything else",
 }
 
 

@@ -16,8 +16,8 @@ from shop.extensions import db
 from shop.fulfillment.models import POStatus, PurchaseOrder
 from shop.fulfillment.services import close_if_cancelled, ship_purchase_order
 from shop.images import save_image
-from shop.orders.models import Cart, Order
-from shop.orders.services import add_to_cart, place_order
+from shop.orders.models import Order
+from shop.orders.services import add_to_cart, load_cart, place_order
 from shop.payments.models import Refund
 from shop.payments.providers import DemoProvider
 from shop.payments.services import complete_payment, refund_lines
@@ -264,12 +264,11 @@ def _picks(store: Store, products: list[Product]) -> None:
 
 
 def _place(store, variants, items, customer, locale) -> Order:
-    cart = Cart(store_id=store.id)
-    db.session.add(cart)
+    db.session.flush()  # the store and its picks get their ids, which adding to a cart reads
+    token = None
     for sku, quantity in items:
-        add_to_cart(cart, variants[sku], quantity)
-    db.session.flush()
-    order = place_order(store, cart, customer, locale, current_app.config["CURRENCY"])
+        token = add_to_cart(store, token, variants[sku].id, quantity).token
+    order = place_order(store, load_cart(token, store), customer, locale, current_app.config["CURRENCY"])
     # What DemoProvider.start_checkout records, without needing a request for its return URL.
     order.payment_provider, order.payment_ref = DemoProvider.name, f"demo_{order.token}"
     return order

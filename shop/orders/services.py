@@ -1,12 +1,15 @@
 """Use cases on carts and orders: fill a cart, place an order, take stock."""
+import functools
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, Update, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from shop import money
 from shop.catalog.models import Product, Variant
 from shop.extensions import db
-from shop.referrals.services import is_self_purchase
+from shop.referrals.services import Attribution, is_self_purchase
 from shop.settings import get_int, platform_fee_bp
 from shop.stores.models import Pick, Store
 
@@ -19,40 +22,17 @@ class CheckoutError(Exception):
     """A problem the customer must see, in their language."""
 
 
-def load_cart(token: str | None, store: Store, to_show: bool = True, photos: bool = True) -> Cart | None:
-    """The store's cart with this token.
-
-    to_show loads what pricing needs (each line's variant, product and the product's variants, for the
-    cheapest wholesale price) and, with photos, the photos the cart page shows; otherwise only its lines
-    (adding to it needs no more: three queries fewer per tap).
-    """
+def load_cart(token: str | None, store: Store, photos: bool = True) -> Cart | None:
+    """The store's cart with this token, with what pricing needs (each line's variant, product and the
+    product's variants, for the cheapest wholesale price) and, with photos, the photos the cart page shows."""
     if not token:
         return None
-    options = [selectinload(Cart.lines)]
-    if to_show:
-        # Each line's variant and product come with the lines (one JOIN), the products' variants after.
-        product = lambda: selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product)  # noqa: E731
-        options = [product().selectinload(Product.variants)]
-        if photos:
-            options.append(product().selectinload(Product.images))
+    # Each line's variant and product come with the lines (one JOIN), the products' variants after.
+    product = lambda: selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product)  # noqa: E731
+    options = [product().selectinload(Product.variants)]
+    if photos:
+        options.append(product().selectinload(Product.images))
     return db.session.scalar(select(Cart).where(Cart.token == token, Cart.store_id == store.id).options(*options))
-
-
-def new_cart(store: Store) -> Cart:
-    cart = Cart(store_id=store.id)
-    db.session.add(cart)
-    db.session.flush()
-    return cart
-
-
-def store_variant(store: Store, variant_id: int) -> Variant | None:
-    """A variant of a published product the store picked, or None."""
-    return db.session.scalar(
-        select(Variant)
-        .join(Product, Product.id == Variant.product_id)
-        .join(Pick, Pick.product_id == Product.id)
-        .where(Variant.id == variant_id, Pick.store_id == store.id, Product.published.is_(True))
-    )
 
 
 def cart_count(token: str | None, store: Store) -> int:
@@ -74,15 +54,86 @@ def picks_by_product(store: Store, product_ids) -> dict[int, Pick]:
     return {p.product_id: p for p in rows}
 
 
-def add_to_cart(cart: Cart, variant: Variant, quantity: int) -> None:
-    """Add a variant the store sells; quantities add up, capped at MAX_QUANTITY."""
+@dataclass(frozen=True)
+class Added:
+    """What an add to cart tells the customer: their cart (maybe new) and the units now in it."""
+
+    token: str
+    count: int
+
+
+@functools.cache
+def _tap_query() -> Select:
+    """One read for a tap on "Add to cart": a row only when the store sells the variant (a published product it
+    picked), with the customer's cart, that cart's first line of the variant and the units in the whole cart."""
+    held = aliased(CartLine)
+    units = (
+        select(func.coalesce(func.sum(CartLine.quantity), 0))
+        .where(CartLine.cart_id == Cart.id)
+        .correlate(Cart)
+        .scalar_subquery()
+    )
+    store_id = bindparam("store_id")
+    return (
+        select(Cart.id, Cart.link_id, Cart.channel, held.id, held.quantity, units)
+        .select_from(Variant)
+        .join(Product, Product.id == Variant.product_id)
+        .join(Pick, (Pick.product_id == Product.id) & (Pick.store_id == store_id))
+        .outerjoin(Cart, (Cart.token == bindparam("token")) & (Cart.store_id == store_id))
+        .outerjoin(held, (held.cart_id == Cart.id) & (held.variant_id == Variant.id))
+        .where(Variant.id == bindparam("variant_id"), Product.published.is_(True))
+        .order_by(held.id)
+        .limit(1)
+    )
+
+
+@functools.cache
+def _more_of_line() -> Update:
+    # The sum is taken in the database, so two taps racing on one line both count: PostgreSQL runs the second
+    # UPDATE on the row the first committed, where a read in Python then a write would lose one.
+    more = CartLine.quantity + bindparam("more")
+    return (
+        update(CartLine)
+        .where(CartLine.id == bindparam("line_id"))
+        .values(quantity=case((more > MAX_QUANTITY, MAX_QUANTITY), else_=more))
+        .returning(CartLine.quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def add_to_cart(
+    store: Store, token: str | None, variant_id: int, quantity: int, found: Attribution | None = None
+) -> Added | None:
+    """Add a variant the store sells to the customer's cart (made on the first add); None when it sells no such
+    variant. Quantities add up, capped at MAX_QUANTITY; `found`, the share link that brought the customer, is
+    recorded on the cart.
+
+    One read comes before any write, and only what changes is written: on SQLite the one writer's lock is held
+    for a statement or two, and not at all when the line is already full.
+    """
+    row = db.session.execute(_tap_query(), {"store_id": store.id, "token": token, "variant_id": variant_id}).first()
+    if row is None:
+        return None
     if quantity < 1:
         raise CheckoutError(_("Choose at least one."))
-    for line in cart.lines:
-        if line.variant_id == variant.id:
-            line.quantity = min(line.quantity + quantity, MAX_QUANTITY)
-            return
-    cart.lines.append(CartLine(variant_id=variant.id, variant=variant, quantity=min(quantity, MAX_QUANTITY)))
+    quantity = min(quantity, MAX_QUANTITY)  # and so within the database's integer, whatever the form said
+    cart_id, link_id, channel, line_id, held, units = row
+    link = {"link_id": found.link_id, "channel": found.channel} if found and found.store_id == store.id else {}
+    if cart_id is None:
+        cart_id, token = db.session.execute(
+            insert(Cart).values(store_id=store.id, **link).returning(Cart.id, Cart.token)
+        ).one()
+    elif link and (link["link_id"], link["channel"]) != (link_id, channel):
+        db.session.execute(
+            update(Cart).where(Cart.id == cart_id).values(**link).execution_options(synchronize_session=False)
+        )
+    if line_id is not None and held >= MAX_QUANTITY:
+        return Added(token, units)
+    now = line_id and db.session.scalar(_more_of_line(), {"line_id": line_id, "more": quantity})
+    if not now:  # no line of the variant yet, or its line was removed (in another tab) since the read
+        db.session.execute(insert(CartLine).values(cart_id=cart_id, variant_id=variant_id, quantity=quantity))
+        return Added(token, units - (held or 0) + quantity)
+    return Added(token, units - held + now)
 
 
 def set_quantity(cart: Cart, line_id: int, quantity: int) -> None:

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from shop.accounts import limits
 from shop.extensions import db, limiter
@@ -10,6 +9,7 @@ from shop.htmx import is_fragment_request, render
 from shop.i18n import locale_code
 from shop.referrals import services as referrals
 from shop.stores.models import Store
+from shop.stores.services import public_store
 
 from . import services
 from .forms import CheckoutForm, country_choices, default_country
@@ -18,17 +18,21 @@ bp = Blueprint("orders", __name__)
 
 
 def _store(slug: str) -> Store:
-    return db.first_or_404(select(Store).where(Store.slug == slug))
+    return public_store(slug) or abort(404)
 
 
 def _cart_token(store: Store) -> str | None:
     return session.get("carts", {}).get(str(store.id))
 
 
+def _found(store: Store) -> referrals.Attribution | None:
+    """The share link in the form (a hidden field) or the visitor's signed binding."""
+    return referrals.attribution(store, request.values.get("via"), request.cookies.get(referrals.COOKIE))
+
+
 def _attribute(cart, store: Store) -> None:
-    """The share link in the form (a hidden field) or the visitor's signed binding, recorded on the cart."""
-    found = referrals.attribution(store, request.values.get("via"), request.cookies.get(referrals.COOKIE))
-    referrals.attribute_cart(cart, found)
+    """The share link that brought the customer, recorded on the cart."""
+    referrals.attribute_cart(cart, _found(store))
 
 
 def _remember_cart(store: Store, token: str) -> None:
@@ -63,23 +67,25 @@ def cart(slug):
 def add_to_cart(slug):
     """Form fields: variant_id, quantity."""
     store = _store(slug)
-    variant = services.store_variant(store, request.form.get("variant_id", type=int) or 0)
-    if variant is None:
-        abort(404)
-    cart = services.load_cart(_cart_token(store), store, to_show=False) or services.new_cart(store)
-    _attribute(cart, store)
     try:
-        services.add_to_cart(cart, variant, request.form.get("quantity", 1, type=int))
+        added = services.add_to_cart(
+            store, _cart_token(store), request.form.get("variant_id", type=int) or 0,
+            request.form.get("quantity", 1, type=int), _found(store),
+        )
     except services.CheckoutError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("orders.cart", slug=slug))
-    # Read before the commit expires them: afterwards each would be loaded again, lines and all.
-    token, count = cart.token, sum(line.quantity for line in cart.lines)
+    if added is None:
+        abort(404)
+    # The store is only read: left out of the commit, it is not expired, and the session key and the fragment's
+    # link do not load it again.
+    db.session.expunge(store)
     db.session.commit()
-    _remember_cart(store, token)
+    db.session.add(store)
+    _remember_cart(store, added.token)
     if is_fragment_request():
-        body, status, headers = render("orders/added.html", "added", store=store, count=count)
+        body, status, headers = render("orders/added.html", "added", store=store, count=added.count)
         return body, status, {**headers, "HX-Trigger": "cart-updated"}
     return redirect(url_for("orders.cart", slug=slug))
 

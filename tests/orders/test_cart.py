@@ -1,14 +1,33 @@
 """The cart: only what the store sells, htmx fragments, quantities, dropped lines, a fixed query count."""
+import threading
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, event, select
 
 from shop.extensions import db
+from shop.orders import services
 from shop.orders.models import Cart, CartLine
-from shop.stores.models import Pick
+from shop.stores.models import Pick, Store
 
 
 def _lines():
     return db.session.scalars(select(CartLine).order_by(CartLine.id)).all()
+
+
+@contextmanager
+def _statements():
+    """The SQL statements run inside the block, as text."""
+    seen = []
+
+    def before(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_cannot_add_a_variant_the_store_did_not_pick(client, shop_with, make_product, add):
@@ -148,3 +167,125 @@ def test_the_cart_page_runs_a_fixed_number_of_queries(client, shop_with, make_pr
         page = client.get(f"/s/{store.slug}/cart")
     assert page.text.count('class="card cart-line"') == 11
     assert eleven_lines() == one_line() <= 9
+
+
+def _htmx_add(client, slug, variant_id, quantity=1):
+    # Plain values, not the test's objects: the view's commit expires those, and loading them again would count.
+    return client.post(
+        f"/s/{slug}/cart/add", data={"variant_id": variant_id, "quantity": quantity}, headers={"HX-Request": "true"}
+    )
+
+
+def test_adding_to_a_line_stops_at_the_cap_and_a_full_line_is_not_written(client, shop_with, add):
+    store, (mug,) = shop_with((1000, 500))
+    slug, variant_id = store.slug, mug.variants[0].id
+    add(store, mug.variants[0], 60)
+    response = _htmx_add(client, slug, variant_id, 60)
+    assert "(99)" in response.text and [line.quantity for line in _lines()] == [99]
+    with _statements() as seen:
+        response = _htmx_add(client, slug, variant_id, 5)
+    assert response.status_code == 200 and "(99)" in response.text
+    assert [line.quantity for line in _lines()] == [99]
+    assert len(seen) == 2 and all(s.lstrip().upper().startswith("SELECT") for s in seen)  # the store, the cart
+
+
+def test_a_huge_quantity_fills_a_line_to_the_cap(client, shop_with, add):
+    store, (mug,) = shop_with((1000, 500))
+    add(store, mug.variants[0], 2)
+    assert add(store, mug.variants[0], 10**12).status_code == 302  # past PostgreSQL's integer, not past the cap
+    assert [line.quantity for line in _lines()] == [99]
+
+
+def test_the_count_is_every_unit_in_the_cart(client, shop_with, add):
+    store, (mug, lamp) = shop_with((1000, 50), (2000, 50))
+    slug, mug_id, lamp_id = store.slug, mug.variants[0].id, lamp.variants[0].id
+    add(store, mug.variants[0], 3)
+    assert "(7)" in _htmx_add(client, slug, lamp_id, 4).text  # a new line beside the first
+    assert "(9)" in _htmx_add(client, slug, mug_id, 2).text  # more of the first
+    assert sorted(line.quantity for line in _lines()) == [4, 5]
+
+
+def test_a_tap_costs_three_statements_and_a_first_tap_four(client, shop_with, add, count_queries):
+    store, (mug, lamp) = shop_with((1000, 50), (2000, 50))
+    slug, mug_id, lamp_id = store.slug, mug.variants[0].id, lamp.variants[0].id
+    with count_queries() as first:
+        _htmx_add(client, slug, mug_id)  # the store, the read, the new cart and its line
+    with count_queries() as new_line:
+        _htmx_add(client, slug, lamp_id)
+    with count_queries() as more:
+        _htmx_add(client, slug, lamp_id)
+    assert (first(), new_line(), more()) == (4, 3, 3)
+    assert sorted(line.quantity for line in _lines()) == [1, 2]
+
+
+def test_a_variant_of_another_stores_product_leaves_the_cart_as_it_was(client, shop_with, add):
+    store, (mug,) = shop_with((1000, 5))
+    _other, (elsewhere,) = shop_with((1000, 5))
+    add(store, mug.variants[0], 2)
+    assert _htmx_add(client, store.slug, elsewhere.variants[0].id).status_code == 404
+    assert [(line.variant_id, line.quantity) for line in _lines()] == [(mug.variants[0].id, 2)]
+    assert len(db.session.scalars(select(Cart)).all()) == 1
+
+
+def test_a_refused_quantity_flashes_and_creates_no_cart(client, shop_with):
+    store, (mug,) = shop_with((1000, 5))
+    response = client.post(f"/s/{store.slug}/cart/add", data={"variant_id": mug.variants[0].id, "quantity": 0})
+    assert response.status_code == 302 and response.headers["Location"] == f"/s/{store.slug}/cart"
+    assert "Choose at least one." in client.get(f"/s/{store.slug}/cart").text
+    assert db.session.scalars(select(Cart)).all() == []
+
+
+def test_two_taps_racing_on_one_line_both_count(app, shop_with, add, client, monkeypatch):
+    store, (mug,) = shop_with((1000, 50))
+    add(store, mug.variants[0])
+    cart = db.session.scalar(select(Cart))
+    store_id, token, variant_id = store.id, cart.token, mug.variants[0].id
+    db.session.commit()
+    # Both read the line (one unit) before either writes: each then adds its unit to what the other left.
+    barrier, increment = threading.Barrier(2), services._more_of_line
+
+    def after_both_read():
+        barrier.wait(timeout=30)
+        return increment()
+
+    monkeypatch.setattr(services, "_more_of_line", after_both_read)
+    results: list = []
+
+    def tap():
+        with app.app_context():
+            try:
+                added = services.add_to_cart(db.session.get(Store, store_id), token, variant_id, 1)
+                db.session.commit()
+                results.append(added.count)
+            except Exception as exc:  # reported to the main thread, which fails the test
+                db.session.rollback()
+                results.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sorted(results) == [2, 3]
+    db.session.expire_all()
+    assert [line.quantity for line in _lines()] == [3]
+
+
+def test_a_line_removed_since_the_read_is_started_again(shop_with, add, monkeypatch):
+    store, (mug,) = shop_with((1000, 50))
+    add(store, mug.variants[0], 4)
+    token = db.session.scalar(select(Cart.token))
+    increment = services._more_of_line
+
+    def removed_in_another_tab():
+        db.session.execute(delete(CartLine))
+        return increment()
+
+    monkeypatch.setattr(services, "_more_of_line", removed_in_another_tab)
+    added = services.add_to_cart(store, token, mug.variants[0].id, 2)
+    db.session.commit()
+    assert (added.token, added.count) == (token, 2)
+    assert [line.quantity for line in _lines()] == [2]

@@ -216,6 +216,25 @@ def test_add_to_cart_from_htmx_keeps_the_attribution(client, shop_with):
     assert db.session.scalar(select(Cart)).channel == "line"
 
 
+def test_each_add_with_a_link_moves_the_cart_to_it_and_one_without_keeps_it(client, shop_with):
+    store, (mug,) = shop_with((1000, 50))
+    whatsapp, qr = services.share_link(store, mug, Channel.whatsapp), services.share_link(store, mug, Channel.qr)
+    other_store, _ = shop_with((1000, 5))
+    elsewhere = services.share_link(other_store, None, Channel.line)
+    db.session.commit()
+    links = [whatsapp.code, qr.code, None, elsewhere.code]
+
+    def cart_after_add(via):
+        data = {"variant_id": mug.variants[0].id, "quantity": 1, **({"via": via} if via else {})}
+        assert client.post(f"/s/{store.slug}/cart/add", data=data).status_code == 302
+        cart = db.session.scalar(select(Cart))
+        return cart.link_id, cart.channel
+
+    whatsapp_id, qr_id = whatsapp.id, qr.id
+    seen = [cart_after_add(via) for via in links]
+    assert seen == [(whatsapp_id, "whatsapp"), (qr_id, "qr"), (qr_id, "qr"), (qr_id, "qr")]
+
+
 def test_a_visit_through_a_link_costs_two_reads_and_no_extra_write(app, shop_with, count_queries):
     store, (mug,) = shop_with((1000, 5))
     link = services.share_link(store, mug, Channel.copy)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql import Select
@@ -218,14 +218,25 @@ def _page_query(shape: tuple, dialect: str) -> Select:
     read ~20 times as many rows for a common word: it counts them apart, in no order, off the trigram index.
     """
     matching = _catalog_query(shape)
+    found_limit = bindparam("found_limit", type_=Integer)
+    window = lambda ids: ids.limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer))  # noqa: E731
     if dialect == "sqlite":
-        found = counted = matching.limit(bindparam("found_limit", type_=Integer)).cte("found")
-        on_page = select(found.c.id).order_by(found.c.id.desc())
+        found = matching.limit(found_limit).cte("found")
+        on_page = window(select(found.c.id).order_by(found.c.id.desc()))
+        total = select(func.count()).select_from(found).scalar_subquery()
     else:
-        on_page = matching
-        counted = matching.order_by(None).limit(bindparam("found_limit", type_=Integer)).subquery()
-    on_page = on_page.limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer))
-    total = select(func.count()).select_from(counted).scalar_subquery()
+        # Found in no order off the trigram index, up to found_limit. When that is all of them (a rarer word:
+        # 134 matches), the page is sorted from those; reading the primary key backwards instead would pass
+        # ~17,000 products to collect 24 of 134 (13-16 ms). When there are more, the primary key finds a
+        # page of a common word at once. Only one branch runs: the count is an InitPlan, each branch's
+        # condition on it a one-time filter.
+        found = matching.order_by(None).limit(found_limit).cte("found").prefix_with("MATERIALIZED")
+        total = select(func.count()).select_from(found).scalar_subquery()
+        few = window(select(found.c.id).order_by(found.c.id.desc())).subquery()
+        many = window(matching).subquery()
+        on_page = union_all(
+            select(few.c.id).where(total < found_limit), select(many.c.id).where(total >= found_limit)
+        )
     return (
         select(*_tile_columns(), total).join(Product.supplier).where(Product.id.in_(on_page))
         .order_by(Product.id.desc())

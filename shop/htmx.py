@@ -1,6 +1,8 @@
 """Serving a page or just one of its blocks to htmx, from the same template."""
-from flask import render_template, request
+from flask import current_app, render_template, request
 from jinja2_fragments.flask import render_block
+
+FRAGMENTS = 1024  # small fragments (under 1 KB each) per process
 
 
 def is_fragment_request() -> bool:
@@ -16,3 +18,15 @@ def render(template: str, block: str | None = None, **context):
     else:
         body = render_template(template, **context)
     return body, 200, {"Vary": "HX-Request"}
+
+
+def render_fragment_once(key: tuple, template: str, block: str, **context) -> str:
+    """A fragment that shows only what `key` names (besides the language and script root), rendered once per
+    process and reused: for the small answers htmx gets on every tap, where setting up the template's context
+    costs more than the fragment itself."""
+    from shop.i18n import locale_code
+    from shop.pagecache import PageCache
+
+    cache = current_app.extensions.setdefault("sharestall_fragments", PageCache(FRAGMENTS))
+    full_key = (template, block, locale_code(), request.script_root, *key)
+    return cache.get_or_render(full_key, lambda: render_block(template, block, **context))

@@ -1,4 +1,6 @@
 """Headers that lock the browser down on every response, and the template helpers that keep pages CSP-clean."""
+import functools
+
 from flask import Flask, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
@@ -45,18 +47,31 @@ def is_private() -> bool:
     return request.endpoint not in PUBLIC_PAGES or current_user.is_authenticated
 
 
+@functools.lru_cache(maxsize=16)
+def _fixed_headers(htmx_cdn: bool, stripe: bool, base_url: str) -> tuple[tuple[str, str, str], ...]:
+    """(lower-case name, name, value) of the headers every response gets, for this configuration; built once."""
+    policy = content_security_policy({"HTMX_CDN": htmx_cdn, "STRIPE_SECRET_KEY": stripe, "BASE_URL": base_url})
+    fixed = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),  # frame-ancestors for browsers that predate it
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if base_url.startswith("https://"):
+        fixed.append(("Strict-Transport-Security", HSTS))
+    return tuple((name.lower(), name, value) for name, value in fixed)
+
+
 def secure_headers(response):
     """Add the security headers; runs on every response, including error pages and cached ones."""
     config = current_app.config
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(config))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers that predate it
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if config["BASE_URL"].startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    # A header the view set itself is kept (setdefault, once per header, would scan the list each time).
+    present = {name.lower() for name in headers.keys()}
+    fixed = _fixed_headers(bool(config["HTMX_CDN"]), bool(config["STRIPE_SECRET_KEY"]), config["BASE_URL"])
+    headers.extend([(name, value) for key, name, value in fixed if key not in present])
     # A view that chose long caching (a poster under a content-hashed URL) has decided what may be kept;
     # one that already said no-store needs nothing more.
     decided = any(word in headers.get("Cache-Control", "") for word in ("public", "immutable", "no-store"))

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from shop.accounts import limits
 from shop.extensions import db, limiter
-from shop.htmx import is_fragment_request, render
+from shop.htmx import is_fragment_request, render, render_fragment_once
 from shop.i18n import locale_code
 from shop.referrals import services as referrals
 from shop.stores.models import Store
@@ -85,8 +85,10 @@ def add_to_cart(slug):
     db.session.add(store)
     _remember_cart(store, added.token)
     if is_fragment_request():
-        body, status, headers = render("orders/added.html", "added", store=store, count=added.count)
-        return body, status, {**headers, "HX-Trigger": "cart-updated"}
+        # It shows the store's cart link and the count, nothing of the customer's besides.
+        body = render_fragment_once((store.slug, added.count), "orders/added.html", "added", store=store,
+                                    count=added.count)
+        return body, 200, {"Vary": "HX-Request", "HX-Trigger": "cart-updated"}
     return redirect(url_for("orders.cart", slug=slug))
 
 

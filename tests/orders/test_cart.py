@@ -3,6 +3,7 @@ import threading
 from contextlib import contextmanager
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import delete, event, select
 
 from shop.extensions import db
@@ -66,6 +67,25 @@ def test_htmx_add_returns_a_fragment_and_triggers_cart_updated(client, shop_with
 
     badge = client.get(f"/s/{store.slug}/cart/badge", headers={"HX-Request": "true"})
     assert "<html" not in badge.text and '<span class="badge">2</span>' in badge.text
+
+
+def test_the_added_fragment_is_reused_only_for_the_same_store_count_and_language(app, shop_with):
+    """The fragment is rendered once per store, count and language: each of those still shows its own."""
+    (store, (mug,)), (other, (cup,)) = shop_with((1000, 50)), shop_with((1000, 50))
+
+    def tap(customer, shop, variant, language="en"):
+        return customer.post(f"/s/{shop.slug}/cart/add", data={"variant_id": variant.id, "quantity": 1},
+                             headers={"HX-Request": "true", "Accept-Language": language}).text
+
+    first, second = app.test_client(), app.test_client()
+    assert f'/s/{store.slug}/cart">View cart (1)' in tap(first, store, mug)
+    assert f'/s/{store.slug}/cart">View cart (1)' in tap(second, store, mug)  # the same fragment, reused
+    assert f'/s/{store.slug}/cart">View cart (2)' in tap(first, store, mug)
+    assert f'/s/{other.slug}/cart">View cart (1)' in tap(first, other, cup)
+    refresh()  # the test's app context outlives each request, and Flask-Babel keeps the locale on it
+    chinese = tap(app.test_client(), store, mug, "zh-CN,zh;q=0.9")
+    refresh()
+    assert "查看购物车 (1)" in chinese and "View cart" not in chinese
 
 
 def test_quantities_add_up_and_survive_a_new_request(client, shop_with, add):

@@ -248,13 +248,19 @@ def cpu_seconds_named(name: str) -> float:
 
 
 def measure(figures: dict, name: str, url: str, script: str, warmup: float, seconds: float, server: int = 0,
-            **kw) -> dict:
+            database: str = "", **kw) -> dict:
     wrk.run(url, script, warmup, **kw)
     cpu = cpu_seconds(server) if server else 0.0
+    db_cpu = cpu_seconds_named("postgres") if database == "postgresql" else 0.0
     result = wrk.run(url, script, seconds, **kw)
     if server and result["requests"]:
         # CPU per request holds on a busy machine, where throughput and latency swing with the neighbours' load.
         result["cpu_ms"] = round((cpu_seconds(server) - cpu) * 1000 / result["requests"], 3)
+        if database == "postgresql":  # the database's share (SQLite's runs inside the workers)
+            result["db_cpu_ms"] = round((cpu_seconds_named("postgres") - db_cpu) * 1000 / result["requests"], 3)
+        figures[f"{name}_cpu_ms"] = result["cpu_ms"]
+        if "db_cpu_ms" in result:
+            figures[f"{name}_db_cpu_ms"] = result["db_cpu_ms"]
     if result["bad_status"] or result["socket_errors"]:
         log(f"{name}: {result['bad_status']} bad statuses, {result['socket_errors']} socket errors")
     figures.setdefault("_raw", {})[name] = result
@@ -338,7 +344,7 @@ def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dic
                                                    logs / f"{label}-hello.log", hello_port, "/hello"))
         base = f"http://127.0.0.1:{port}"
         run = lambda name, script, **kw: measure(figures, name, base, script, args.warmup, args.seconds,  # noqa: E731
-                                                 server=server.pid, **kw)
+                                                 server=server.pid, database=label, **kw)
 
         want = set(args.scenario or SCENARIOS)
         hello = measure(figures, "hello", f"http://127.0.0.1:{hello_port}", wrk.ROTATE, args.warmup, args.seconds,
@@ -382,19 +388,20 @@ def bench_database(label: str, url: str, small_url: str, args, tmp: Path) -> dic
 
 
 def add_to_cart(run, figures: dict, port: int, shop: dict) -> None:
-    """Many customers, each with a cart already; the htmx fragment comes back."""
+    """Many customers, each with a cart already, adding one variant after another; the htmx fragment comes back."""
     slug, products = dataset.BENCH_STORE, shop["slugs"]
     shoppers = []
     for n in range(CARTS):
         shopper = new_shopper(port, slug, products[n % len(products)])
         fill_cart(shopper, slug, shop["variants"][n % len(shop["variants"])])
         shoppers.append(shopper)
-    body = f"quantity=1&variant_id={shop['variants'][0]}"
+    body = "quantity=1"
     carts = run("add_to_cart", wrk.POST_ROTATING_COOKIES, connections=CONNECTIONS,
                 headers=["HX-Request: true", f"User-Agent: {UA}"],
                 env={"BENCH_PATHS": f"/s/{slug}/cart/add", "BENCH_BODY": body,
                      "BENCH_COOKIES": "\n".join(s.cookie_header("session") for s in shoppers),
-                     "BENCH_CSRFS": "\n".join(s.csrf for s in shoppers)})
+                     "BENCH_CSRFS": "\n".join(s.csrf for s in shoppers),
+                     "BENCH_VARIANTS": " ".join(map(str, shop["variants"]))})
     figures["add_to_cart_p95_ms"], figures["add_to_cart_rps"] = carts["p95_ms"], carts["rps"]
     figures["add_to_cart_cpu_ms"] = carts.get("cpu_ms")
 

@@ -49,17 +49,21 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 """
 
 # POST to BENCH_PATHS as one customer after another: BENCH_COOKIES and BENCH_CSRFS, one per line, in step.
+# The form is BENCH_BODY followed by "&variant_id=" and one of BENCH_VARIANTS in turn: each customer adds one
+# variant after another, so a tap nearly always changes the cart (99 of one variant is as far as a line goes).
 POST_ROTATING_COOKIES = r"""
-local cookies, csrfs = {}, {}
+local cookies, csrfs, variants = {}, {}, {}
 for c in string.gmatch(os.getenv("BENCH_COOKIES"), "[^\n]+") do table.insert(cookies, c) end
 for c in string.gmatch(os.getenv("BENCH_CSRFS"), "[^\n]+") do table.insert(csrfs, c) end
+for v in string.gmatch(os.getenv("BENCH_VARIANTS"), "%d+") do table.insert(variants, v) end
 local path, body = os.getenv("BENCH_PATHS"), os.getenv("BENCH_BODY")
 local n = 0
 function request()
   n = n + 1
   local i = (n * 2 + (id or 0)) % #cookies + 1
+  local variant = variants[(n * 7 + (id or 0)) % #variants + 1]
   return wrk.format("POST", path, {["Cookie"] = cookies[i], ["Content-Type"] = "application/x-www-form-urlencoded"},
-    "csrf_token=" .. csrfs[i] .. "&" .. body)
+    "csrf_token=" .. csrfs[i] .. "&" .. body .. "&variant_id=" .. variant)
 end
 """
 

@@ -210,41 +210,35 @@ def count_queries(url: str, slug: str, copies: bool) -> int:
     return len(statements)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a server and its worker processes so far, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        if int(entry.name) == pid:
-            # utime, stime, and cutime, cstime: the workers that ended (recycled after max_requests) and
-            # were reaped by this master; without them a recycled worker's CPU would vanish from the total.
-            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-        elif int(fields[1]) == pid:  # fields[1]: the parent's pid
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
-def cpu_seconds_named(name: str) -> float:
-    """CPU time (user + system) so far of every process called `name` (PostgreSQL's server and backends)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _processes():
+    """(pid, command name, the fields of /proc/<pid>/stat after the name) of every process now running."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             head, fields = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
+        except OSError:  # the process ended while we looked
             continue
-        if head.split("(", 1)[1] == name:
-            fields = fields.split()
+        yield int(entry.name), head.split("(", 1)[1], fields.split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a server and its worker processes so far, from /proc."""
+    total = 0
+    for process, _name, fields in _processes():
+        if process == pid:
+            # utime, stime, and cutime, cstime: the workers that ended (recycled after max_requests) and
+            # were reaped by this master; without them a recycled worker's CPU would vanish from the total.
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif int(fields[1]) == pid:  # fields[1]: the parent's pid
             total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_named(name: str) -> float:
+    """CPU time (user + system) so far of every process called `name` (PostgreSQL's server and backends)."""
+    total = sum(int(f[11]) + int(f[12]) for _pid, command, f in _processes() if command == name)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def measure(figures: dict, name: str, url: str, script: str, warmup: float, seconds: float, server: int = 0,

@@ -40,6 +40,11 @@ class PageCache:
             self._pages.clear()
 
 
+def named(name: str, size: int = SIZE) -> PageCache:
+    """The current app's cache of that name (each app has its own, so a test's app never sees another's)."""
+    return current_app.extensions.setdefault(f"sharestall_{name}", PageCache(size))
+
+
 def pages() -> PageCache:
-    """The current app's cache (each app has its own, so a test's app never sees another's pages)."""
-    return current_app.extensions.setdefault("sharestall_pages", PageCache())
+    """The storefront's rendered pages."""
+    return named("pages")

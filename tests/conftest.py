@@ -125,21 +125,33 @@ def login(app):
 
 
 @pytest.fixture
-def count_queries(app):
+def sql_statements(app):
+    """The SQL statements run inside the block, as text: `with sql_statements() as seen: ...`."""
+
+    @contextmanager
+    def recording():
+        seen = []
+
+        def before(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return recording
+
+
+@pytest.fixture
+def count_queries(sql_statements):
     """Count the SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
 
     @contextmanager
     def counting():
-        statements = []
-
-        def before(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", before)
-        try:
-            yield lambda: len(statements)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+        with sql_statements() as seen:
+            yield lambda: len(seen)
 
     return counting
 

@@ -28,10 +28,10 @@ def load_cart(token: str | None, store: Store, photos: bool = True) -> Cart | No
     if not token:
         return None
     # Each line's variant and product come with the lines (one JOIN), the products' variants after.
-    product = lambda: selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product)  # noqa: E731
-    options = [product().selectinload(Product.variants)]
+    product = selectinload(Cart.lines).joinedload(CartLine.variant).joinedload(Variant.product)
+    options = [product.selectinload(Product.variants)]
     if photos:
-        options.append(product().selectinload(Product.images))
+        options.append(product.selectinload(Product.images))
     return db.session.scalar(select(Cart).where(Cart.token == token, Cart.store_id == store.id).options(*options))
 
 

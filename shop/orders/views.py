@@ -86,9 +86,9 @@ def add_to_cart(slug):
     _remember_cart(store, added.token)
     if is_fragment_request():
         # It shows the store's cart link and the count, nothing of the customer's besides.
-        body = render_fragment_once((store.slug, added.count), "orders/added.html", "added", store=store,
-                                    count=added.count)
-        return body, 200, {"Vary": "HX-Request", "HX-Trigger": "cart-updated"}
+        body, status, headers = render_fragment_once((store.slug, added.count), "orders/added.html", "added",
+                                                     store=store, count=added.count)
+        return body, status, {**headers, "HX-Trigger": "cart-updated"}
     return redirect(url_for("orders.cart", slug=slug))
 
 

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from shop.i18n import locale_code
+from shop import pagecache
 from shop.pagecache import PageCache
 
 TEMPLATE = "stores/_catalog.html"
@@ -26,7 +27,7 @@ NEXT_MARK = secrets.token_hex(16)
 
 
 def _cache(name: str, size: int) -> PageCache:
-    return current_app.extensions.setdefault(f"sharestall_catalog_{name}", PageCache(size))
+    return pagecache.named(f"catalog_{name}", size)
 
 
 def _macro(name: str):

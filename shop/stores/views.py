@@ -18,7 +18,7 @@ from shop.accounts.services import SignupError
 from shop.accounts.sessions import start_session
 from shop import edge
 from shop.extensions import db, limiter
-from shop.htmx import is_fragment_request, render
+from shop.htmx import fragment, is_fragment_request, render
 from shop.i18n import locale_code
 from shop.images import ImageError, ImageTooLarge, save_upload
 from shop.pagecache import pages
@@ -123,7 +123,7 @@ def add_pick(product_id: int):
     services.add_pick(store, product, platform_fee_bp())
     db.session.commit()
     if is_fragment_request():
-        return fragments.pick_button(product.id), 200, {"Vary": "HX-Request"}
+        return fragment(fragments.pick_button(product.id))
     flash(_("%(title)s is in your store.", title=product.title))
     return redirect(_safe_next(request.form.get("next")) or url_for("stores.catalog"))
 

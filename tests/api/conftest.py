@@ -3,7 +3,7 @@ import pytest
 
 from shop.api.services import create_api_key
 from shop.extensions import db
-from tests.fulfillment.conftest import make_paid_order  # noqa: F401
+from tests.fulfillment.conftest import make_paid_order, two_suppliers  # noqa: F401
 
 
 class Api:

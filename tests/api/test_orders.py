@@ -3,43 +3,27 @@ import base64
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from shop.earnings.models import LedgerEntry
 from shop.earnings.services import unbalanced_transactions
 from shop.extensions import db
-from shop.fulfillment.models import POStatus, PurchaseOrder
+from shop.fulfillment.models import POStatus
 from shop.orders.models import LineStatus, OrderStatus
 from shop.payments.models import Refund
+from tests.fulfillment.conftest import purchase_order_of
 
 
-def _po(order, supplier):
-    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
-
-
-@pytest.fixture
-def shop_floor(make_supplier, make_product, make_store, make_pick, make_paid_order, make_user):
-    """North's kettle (two variants) and South's mug in one paid order of Ada's store."""
-    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
-    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
-    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
-    store = make_store(name="Ada's Corner")
-    make_pick(store, kettle, price=3999)
-    make_pick(store, mug, price=1299)
-    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
-    return {"north": north, "south": south, "order": order, "store": store}
-
-
-def test_list_shows_only_own_purchase_orders_with_ship_to_and_wholesale(shop_floor, api_for):
-    north, order = shop_floor["north"], shop_floor["order"]
+def test_list_shows_only_own_purchase_orders_with_ship_to_and_wholesale(two_suppliers, api_for):
+    north, order = two_suppliers["north"], two_suppliers["order"]
     answer = api_for(north).get("/api/v1/purchase-orders")
     assert answer.status_code == 200
     [po] = answer.json["data"]
-    assert po["id"] == _po(order, north).token and po["order_number"] == order.id and po["status"] == "open"
+    assert po["id"] == purchase_order_of(order, north).token
+    assert po["order_number"] == order.id and po["status"] == "open"
     assert po["wholesale_total_minor"] == 1234 + 2 * 1500 and po["currency"] == "USD"
     assert po["ship_to"]["name"] == "Ada Lovelace" and po["ship_to"]["country"] == "GB"
-    assert [line["sku"] for line in po["lines"]] == [line.sku for line in _po(order, north).lines]
+    assert [line["sku"] for line in po["lines"]] == [line.sku for line in purchase_order_of(order, north).lines]
     assert "email" not in str(po) and order.email not in str(po) and order.token not in str(po)
     assert answer.json["next_cursor"] is None
 
@@ -49,7 +33,7 @@ def test_list_filters_by_status_and_since_and_pages_with_a_cursor(make_supplier,
     supplier = make_supplier()
     product = make_product(supplier=supplier, variants=((1000, 50),))
     orders = [make_paid_order(items=[(product.variants[0], 1)]) for _ in range(5)]
-    pos = [_po(o, supplier) for o in orders]
+    pos = [purchase_order_of(o, supplier) for o in orders]
     for days, po in zip((5, 4, 3, 2, 1), pos):
         po.created_at -= timedelta(days=days)
     pos[4].status = POStatus.shipped
@@ -92,9 +76,9 @@ def test_listing_runs_the_same_queries_for_few_or_many(make_supplier, make_produ
     assert queries() == few
 
 
-def test_another_suppliers_purchase_order_is_404_and_unchanged(shop_floor, api_for, login, make_user):
-    north, south, order = shop_floor["north"], shop_floor["south"], shop_floor["order"]
-    token = _po(order, south).token
+def test_another_suppliers_purchase_order_is_404_and_unchanged(two_suppliers, api_for, login, make_user):
+    north, south, order = two_suppliers["north"], two_suppliers["south"], two_suppliers["order"]
+    token = purchase_order_of(order, south).token
     api = api_for(north)
     for method, url, body in (("get", "", None), ("post", "/acknowledge", {}),
                               ("post", "/shipments", {"carrier": "DHL", "tracking_number": "1"}),
@@ -102,14 +86,14 @@ def test_another_suppliers_purchase_order_is_404_and_unchanged(shop_floor, api_f
         answer = getattr(api, method)(f"/api/v1/purchase-orders/{token}{url}", **({"body": body} if body else {}))
         assert answer.status_code == 404 and answer.json["error"]["code"] == "purchase_order_not_found"
     db.session.expire_all()
-    po = _po(order, south)
+    po = purchase_order_of(order, south)
     assert po.status is POStatus.open and po.acknowledged_at is None
     assert all(line.status is LineStatus.open for line in po.lines)
 
 
-def test_acknowledge_is_recorded_once(shop_floor, api_for):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_acknowledge_is_recorded_once(two_suppliers, api_for):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     api = api_for(north)
     first = api.post(f"/api/v1/purchase-orders/{po.token}/acknowledge")
     assert first.status_code == 200 and first.json["acknowledged_at"].endswith("Z")
@@ -117,10 +101,11 @@ def test_acknowledge_is_recorded_once(shop_floor, api_for):
     assert again.json["acknowledged_at"] == first.json["acknowledged_at"]
 
 
-def test_a_shipment_ships_the_order_emails_the_customer_and_the_reseller_sees_it(shop_floor, api_for, outbox,
+def test_a_shipment_ships_the_order_emails_the_customer_and_the_reseller_sees_it(two_suppliers, api_for, outbox,
                                                                                  login):
-    north, south, order, store = shop_floor["north"], shop_floor["south"], shop_floor["order"], shop_floor["store"]
-    po = _po(order, north)
+    north, south = two_suppliers["north"], two_suppliers["south"]
+    order, store = two_suppliers["order"], two_suppliers["store"]
+    po = purchase_order_of(order, north)
     shipped = api_for(north).post(f"/api/v1/purchase-orders/{po.token}/shipments",
                                   {"carrier": "SF Express", "tracking_number": "SF123456"})
     assert shipped.status_code == 201, shipped.json
@@ -134,7 +119,7 @@ def test_a_shipment_ships_the_order_emails_the_customer_and_the_reseller_sees_it
                                 {"carrier": "SF Express", "tracking_number": "SF123456"})
     assert again.status_code == 409 and again.json["error"]["code"] == "nothing_to_ship"
 
-    mug_po = _po(order, south)
+    mug_po = purchase_order_of(order, south)
     api_for(south).post(f"/api/v1/purchase-orders/{mug_po.token}/shipments",
                         {"carrier": "DHL", "tracking_number": "JD1", "line_ids": [mug_po.lines[0].id]})
     db.session.expire_all()
@@ -143,9 +128,9 @@ def test_a_shipment_ships_the_order_emails_the_customer_and_the_reseller_sees_it
     assert "Shipped" in dashboard
 
 
-def test_a_shipment_names_only_its_own_open_lines_and_needs_carrier_and_tracking(shop_floor, api_for):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_a_shipment_names_only_its_own_open_lines_and_needs_carrier_and_tracking(two_suppliers, api_for):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     api = api_for(north)
     foreign = api.post(f"/api/v1/purchase-orders/{po.token}/shipments",
                        {"carrier": "DHL", "tracking_number": "1", "line_ids": [po.lines[0].id, 10**6]})
@@ -168,9 +153,9 @@ def _legs(line):
     return db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.order_line_id == line.id))
 
 
-def test_cancelling_a_line_refunds_it_reverses_the_ledger_and_tells_the_customer(shop_floor, api_for, outbox):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_cancelling_a_line_refunds_it_reverses_the_ledger_and_tells_the_customer(two_suppliers, api_for, outbox):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     kettle_line, lid_line = po.lines
     legs_before = _legs(lid_line)
     answer = api_for(north).post(f"/api/v1/purchase-orders/{po.token}/cancellations",
@@ -215,7 +200,7 @@ def test_the_api_and_the_portal_cancel_alike(make_supplier, make_product, make_s
     store = make_store()
     make_pick(store, kettle, price=3999)
     orders = [make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2)]) for _ in range(2)]
-    by_portal, by_api = (_po(order, supplier) for order in orders)
+    by_portal, by_api = (purchase_order_of(order, supplier) for order in orders)
     login(supplier.user).post(f"/supplier/orders/{by_portal.token}/cancel",
                               data={"line_ids": [str(by_portal.lines[1].id)], "reason": "Out of stock"})
     api_for(supplier).post(f"/api/v1/purchase-orders/{by_api.token}/cancellations",

@@ -1,29 +1,11 @@
 """Shipments through the API: some open lines at a time, each a parcel with its own tracking number."""
-import pytest
 from sqlalchemy import func, select
 
 from shop.api import services as api_services
 from shop.extensions import db
-from shop.fulfillment.models import POStatus, PurchaseOrder, Shipment
+from shop.fulfillment.models import POStatus, Shipment
 from shop.orders.models import LineStatus, OrderStatus
-from tests.fulfillment.conftest import twin_ships_first
-
-
-def _po(order, supplier):
-    return db.session.scalar(select(PurchaseOrder).filter_by(order_id=order.id, supplier_id=supplier.id))
-
-
-@pytest.fixture
-def shop_floor(make_supplier, make_product, make_store, make_pick, make_paid_order):
-    """North's kettle (two variants, two lines) and South's mug in one paid order."""
-    north, south = make_supplier(name="North Co"), make_supplier(name="South Co")
-    kettle = make_product(supplier=north, title="Kettle", variants=((1234, 9), (1500, 9)))
-    mug = make_product(supplier=south, title="Mug", variants=((450, 9),))
-    store = make_store()
-    make_pick(store, kettle, price=3999)
-    make_pick(store, mug, price=1299)
-    order = make_paid_order(store, items=[(kettle.variants[0], 1), (kettle.variants[1], 2), (mug.variants[0], 1)])
-    return {"north": north, "south": south, "order": order}
+from tests.fulfillment.conftest import purchase_order_of, twin_ships_first
 
 
 def _ship(api, po, tracking, line_ids=None):
@@ -33,9 +15,9 @@ def _ship(api, po, tracking, line_ids=None):
     return api.post(f"/api/v1/purchase-orders/{po.token}/shipments", body)
 
 
-def test_a_shipment_of_some_lines_returns_it_and_leaves_the_rest_open(shop_floor, api_for, outbox):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_a_shipment_of_some_lines_returns_it_and_leaves_the_rest_open(two_suppliers, api_for, outbox):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     first_line, second_line = po.lines
     api = api_for(north)
 
@@ -59,11 +41,11 @@ def test_a_shipment_of_some_lines_returns_it_and_leaves_the_rest_open(shop_floor
     assert "shipment" not in read and len(read["shipments"]) == 2
 
 
-def test_a_shipped_cancelled_or_foreign_line_is_a_422(shop_floor, api_for):
-    north, south, order = shop_floor["north"], shop_floor["south"], shop_floor["order"]
-    po = _po(order, north)
+def test_a_shipped_cancelled_or_foreign_line_is_a_422(two_suppliers, api_for):
+    north, south, order = two_suppliers["north"], two_suppliers["south"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     first_line, second_line = po.lines
-    mug_line = _po(order, south).lines[0]
+    mug_line = purchase_order_of(order, south).lines[0]
     api = api_for(north)
     assert _ship(api, po, "JD1", [first_line.id]).status_code == 201
     api.post(f"/api/v1/purchase-orders/{po.token}/cancellations",
@@ -75,7 +57,7 @@ def test_a_shipped_cancelled_or_foreign_line_is_a_422(shop_floor, api_for):
     for line_id in (first_line.id, second_line.id, mug_line.id):
         answer = _ship(api, po, "JD9", [line_id])
         assert answer.status_code in (409, 422)
-    open_po = _po(order, south)
+    open_po = purchase_order_of(order, south)
     south_api = api_for(south)
     for line_id in (first_line.id, 10**6):
         answer = _ship(south_api, open_po, "SF1", [line_id])
@@ -85,9 +67,9 @@ def test_a_shipped_cancelled_or_foreign_line_is_a_422(shop_floor, api_for):
     assert mug_line.status is LineStatus.open
 
 
-def test_a_line_shipped_already_cannot_ship_again(shop_floor, api_for):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_a_line_shipped_already_cannot_ship_again(two_suppliers, api_for):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     first_line = po.lines[0]
     api = api_for(north)
     assert _ship(api, po, "JD1", [first_line.id]).status_code == 201
@@ -96,9 +78,9 @@ def test_a_line_shipped_already_cannot_ship_again(shop_floor, api_for):
     assert again.json["error"]["details"][0]["line_id"] == first_line.id
 
 
-def test_the_same_parcel_sent_twice_ships_once(shop_floor, api_for, outbox):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_the_same_parcel_sent_twice_ships_once(two_suppliers, api_for, outbox):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     api = api_for(north)
     assert _ship(api, po, "JD1").status_code == 201
     again = _ship(api, po, "JD1")  # no Idempotency-Key: a double tap in the supplier's system
@@ -106,9 +88,9 @@ def test_the_same_parcel_sent_twice_ships_once(shop_floor, api_for, outbox):
     assert db.session.scalar(select(func.count()).select_from(Shipment)) == 1 and len(outbox()) == 1
 
 
-def test_a_call_that_loses_a_race_is_a_409_and_records_nothing(app, shop_floor, api_for, outbox, monkeypatch):
-    north, order = shop_floor["north"], shop_floor["order"]
-    po = _po(order, north)
+def test_a_call_that_loses_a_race_is_a_409_and_records_nothing(app, two_suppliers, api_for, outbox, monkeypatch):
+    north, order = two_suppliers["north"], two_suppliers["order"]
+    po = purchase_order_of(order, north)
     # Another request (the portal, another worker) ships every line after this one loaded the purchase order.
     twin_ships_first(app, monkeypatch, api_services, "lock_purchase_order", po, None)
     response = _ship(api_for(north), po, "1Z9")

@@ -1,10 +1,9 @@
 """The cart: only what the store sells, htmx fragments, quantities, dropped lines, a fixed query count."""
 import threading
-from contextlib import contextmanager
 
 import pytest
 from flask_babel import refresh
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from shop.extensions import db
 from shop.orders import services
@@ -14,21 +13,6 @@ from shop.stores.models import Pick, Store
 
 def _lines():
     return db.session.scalars(select(CartLine).order_by(CartLine.id)).all()
-
-
-@contextmanager
-def _statements():
-    """The SQL statements run inside the block, as text."""
-    seen = []
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_cannot_add_a_variant_the_store_did_not_pick(client, shop_with, make_product, add):
@@ -196,13 +180,14 @@ def _htmx_add(client, slug, variant_id, quantity=1):
     )
 
 
-def test_adding_to_a_line_stops_at_the_cap_and_a_full_line_is_not_written(client, shop_with, add):
+def test_adding_to_a_line_stops_at_the_cap_and_a_full_line_is_not_written(client, shop_with, add,
+                                                                          sql_statements):
     store, (mug,) = shop_with((1000, 500))
     slug, variant_id = store.slug, mug.variants[0].id
     add(store, mug.variants[0], 60)
     response = _htmx_add(client, slug, variant_id, 60)
     assert "(99)" in response.text and [line.quantity for line in _lines()] == [99]
-    with _statements() as seen:
+    with sql_statements() as seen:
         response = _htmx_add(client, slug, variant_id, 5)
     assert response.status_code == 200 and "(99)" in response.text
     assert [line.quantity for line in _lines()] == [99]
